@@ -1,0 +1,33 @@
+# halab — build, test, benchmark.
+GO      ?= go
+PKGS    ?= ./...
+# Root-only tests skip without root; HALAB_REQUIRE_ROOT=1 makes them fail instead.
+
+.PHONY: all build test vet fmt-check unit bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/halab ./cmd/halab
+
+# The whole suite: static checks, then every test (root tests need sudo).
+test: fmt-check vet
+	$(GO) test -count=1 -timeout 12m $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Tests that need no root and no network namespaces.
+unit:
+	$(GO) test -count=1 -short $(PKGS)
+
+# Benchmarks side by side with the reference programs (root).
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 20m ./bench/
+
+clean:
+	rm -rf bin

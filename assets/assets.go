@@ -1,0 +1,39 @@
+// Package assets holds what halab ships inside its binary: the built-in labs
+// and the configuration files they name.
+package assets
+
+import (
+	"embed"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed labs
+var files embed.FS
+
+// Labs is the file system of built-in labs, rooted at the labs directory:
+// NAME.yaml files and the configuration files they name, relative to it.
+var Labs fs.FS = mustSub(files, "labs")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the directory is embedded above: unreachable
+	}
+	return sub
+}
+
+// LabNames lists the built-in labs, sorted.
+func LabNames() []string {
+	entries, _ := fs.ReadDir(Labs, ".")
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}

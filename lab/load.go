@@ -1,0 +1,108 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/halab/halab/assets"
+)
+
+// DefaultLab is the lab `halab up` builds when given none: the tutorial's.
+const DefaultLab = "seed"
+
+// LoadBuiltin loads the built-in lab called name (see assets.LabNames).
+func LoadBuiltin(name string) (*Lab, error) {
+	data, err := fs.ReadFile(assets.Labs, name+".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in lab %q; built-in labs are: %s", name, strings.Join(assets.LabNames(), ", "))
+	}
+	return Parse(name+".yaml (built-in)", data, assets.Labs)
+}
+
+// LoadFile loads and validates the lab file at path. Configuration files it
+// names are read relative to its directory.
+func LoadFile(path string) (*Lab, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read lab file: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("lab file %s: %w", path, err)
+	}
+	return Parse(path, data, os.DirFS(filepath.Dir(abs)))
+}
+
+// Load loads a lab given as a file path or a built-in lab's name: a name that
+// is not a file on disk and has no extension is taken as a built-in.
+func Load(pathOrName string) (*Lab, error) {
+	if pathOrName == "" {
+		return LoadBuiltin(DefaultLab)
+	}
+	if _, err := os.Stat(pathOrName); err != nil && !strings.ContainsAny(pathOrName, "./") {
+		return LoadBuiltin(pathOrName)
+	}
+	return LoadFile(pathOrName)
+}
+
+// Parse validates a lab file's text. source names it in problems; fsys
+// resolves the configuration files it names. Every problem found is
+// returned at once in a *ValidationError.
+func Parse(source string, data []byte, fsys fs.FS) (*Lab, error) {
+	ps := &problems{file: source}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		addYAMLError(ps, err)
+		return nil, ps.err()
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		ps.add(1, 1, "the lab file is empty; `halab labs show seed` prints a complete example")
+		return nil, ps.err()
+	}
+	at := positions{}
+	walkSchema(&doc, reflect.TypeOf(fileLab{}), "", at, ps)
+	var raw fileLab
+	if err := doc.Decode(&raw); err != nil {
+		addYAMLError(ps, err)
+	}
+	if len(ps.list) > 0 {
+		return nil, ps.err()
+	}
+	l := build(&raw, at, ps, fsys)
+	l.Source = source
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// addYAMLError turns the YAML library's errors ("line 5: cannot unmarshal …")
+// into problems with a line.
+func addYAMLError(ps *problems, err error) {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	for _, m := range msgs {
+		if g := yamlLine.FindStringSubmatch(m); g != nil {
+			n, _ := strconv.Atoi(g[1])
+			ps.add(n, 0, "%s", strings.TrimPrefix(g[2], "yaml: "))
+		} else {
+			ps.add(0, 0, "%s", strings.TrimPrefix(m, "yaml: "))
+		}
+	}
+}

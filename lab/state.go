@@ -1,0 +1,140 @@
+package lab
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// RunDir holds one directory per running lab: its state, the halab binary
+// its components run from, their sockets, configurations and logs. Like
+// /run itself it is cleared at boot, as are the labs' namespaces.
+var RunDir = "/run/halab"
+
+// SwitchNode is the name of the pseudo-node holding a lab's bridges.
+const SwitchNode = "sw"
+
+// StateFile is the name of a lab's state record inside its directory.
+const StateFile = "state.json"
+
+// State is what a provider records about a lab it built: enough for any
+// later halab process (status, down, the dashboard) to find every part.
+type State struct {
+	Name     string    `json:"name"`
+	Provider string    `json:"provider"`
+	Created  time.Time `json:"created"`
+	// Phase is "building" until every component is ready, then "up".
+	Phase string `json:"phase"`
+	// Dir is the lab's directory under RunDir.
+	Dir   string      `json:"dir"`
+	Lab   *Lab        `json:"lab"`
+	Nodes []NodeState `json:"nodes"`
+}
+
+// NodeState is one node as built.
+type NodeState struct {
+	Name string `json:"name"`
+	// Namespace is the node's network namespace (netns provider).
+	Namespace  string           `json:"namespace,omitempty"`
+	Components []ComponentState `json:"components"`
+}
+
+// ComponentState is one component process as started.
+type ComponentState struct {
+	Kind    string    `json:"kind"`
+	PID     int       `json:"pid"`
+	Socket  string    `json:"socket"`
+	Log     string    `json:"log"`
+	Config  string    `json:"config,omitempty"`
+	Args    []string  `json:"args"`
+	Started time.Time `json:"started"`
+}
+
+// LabDir is the directory of the lab called name.
+func LabDir(name string) string { return filepath.Join(RunDir, name) }
+
+// Save writes the state atomically.
+func (s *State) Save() error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("lab %s: encode state: %w", s.Name, err)
+	}
+	tmp := filepath.Join(s.Dir, StateFile+".tmp")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("lab %s: write state: %w", s.Name, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(s.Dir, StateFile)); err != nil {
+		return fmt.Errorf("lab %s: write state: %w", s.Name, err)
+	}
+	return nil
+}
+
+// ErrNoLab says no lab of that name is recorded as running.
+var ErrNoLab = errors.New("no such lab is up")
+
+// LoadState reads the recorded state of the lab called name.
+func LoadState(name string) (*State, error) {
+	data, err := os.ReadFile(filepath.Join(LabDir(name), StateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("lab %q: %w", name, ErrNoLab)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lab %s: read state: %w", name, err)
+	}
+	var s State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("lab %s: state file %s is damaged (%v); `halab down --lab %s` removes the lab", name, filepath.Join(LabDir(name), StateFile), err, name)
+	}
+	return &s, nil
+}
+
+// Running lists the names of labs with a state record, sorted.
+func Running() []string {
+	entries, _ := os.ReadDir(RunDir)
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			if _, err := os.Stat(filepath.Join(RunDir, e.Name(), StateFile)); err == nil {
+				names = append(names, e.Name())
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Resolve picks the lab a command acts on: name when given, else the only
+// running lab. It explains what to do when there is none or several.
+func Resolve(name string) (string, error) {
+	if name != "" {
+		return name, nil
+	}
+	running := Running()
+	switch len(running) {
+	case 0:
+		return "", fmt.Errorf("no lab is up; start one with `sudo halab up`")
+	case 1:
+		return running[0], nil
+	default:
+		return "", fmt.Errorf("%d labs are up (%s); choose one with --lab NAME", len(running), strings.Join(running, ", "))
+	}
+}
+
+// Node returns the recorded node called name.
+func (s *State) Node(name string) (*NodeState, error) {
+	for i := range s.Nodes {
+		if s.Nodes[i].Name == name {
+			return &s.Nodes[i], nil
+		}
+	}
+	var names []string
+	for _, n := range s.Nodes {
+		names = append(names, n.Name)
+	}
+	return nil, fmt.Errorf("lab %s has no node %q; its nodes are: %s", s.Name, name, strings.Join(names, ", "))
+}
