@@ -97,9 +97,9 @@ func build(raw *fileLab, at positions, ps *problems, fsys fs.FS) *Lab {
 		if !isRole(r) {
 			where := at.get("nodes." + name + ".role")
 			if r == "" {
-				ps.at(at.get("nodes."+name), "node %s has no role: add `role: client`, `role: lb` or `role: web`", name)
+				ps.at(at.get("nodes."+name), "node %s has no role: add `role: client`, `role: lb`, `role: web` or `role: host`", name)
 			} else {
-				ps.at(where, "node %s: role %q is not supported; supported: client, lb, web", name, r)
+				ps.at(where, "node %s: role %q is not supported; supported: client, lb, web, host", name, r)
 			}
 		}
 	}

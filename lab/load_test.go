@@ -113,7 +113,7 @@ func TestParseProblems(t *testing.T) {
 		},
 			[]string{"t.yaml:5: cannot unmarshal !!str `eighty` into int"}},
 		{"bad role", func(s string) string { return strings.Replace(s, "role: web", "role: database", 1) },
-			[]string{`node web1: role "database" is not supported; supported: client, lb, web`}},
+			[]string{`node web1: role "database" is not supported; supported: client, lb, web, host`}},
 		{"yaml syntax", func(s string) string { return s + "  : : [\n" },
 			[]string{"t.yaml:"}},
 		{"VIP outside network", func(s string) string { return strings.Replace(s, "10.1.0.200, network", "10.2.0.200, network", 1) },

@@ -23,10 +23,13 @@ const (
 	RoleLB Role = "lb"
 	// RoleWeb runs the web server, like the tutorial's nginx on web.
 	RoleWeb Role = "web"
+	// RoleHost runs nothing: a bare machine on the lab's networks, for
+	// programs of your own (`halab exec NODE -- …`) or a real peer.
+	RoleHost Role = "host"
 )
 
 // Roles lists the roles in the order nodes are shown and started.
-var Roles = []Role{RoleClient, RoleLB, RoleWeb}
+var Roles = []Role{RoleClient, RoleLB, RoleWeb, RoleHost}
 
 // Component kinds: each is a `halab run KIND` process.
 const (

@@ -36,10 +36,15 @@ var (
 	buildErr  error
 )
 
-// Binary builds cmd/halab once per test process and returns its path.
+// Binary builds cmd/halab once per test process and returns its path
+// ($HALAB_BINARY, when set, is used as it is).
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if b := os.Getenv("HALAB_BINARY"); b != "" {
+			binary = b
+			return
+		}
 		_, here, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(here), "..", "..")
 		dir, err := os.MkdirTemp("", "halab-test-bin-")

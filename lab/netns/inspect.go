@@ -107,3 +107,9 @@ func InNode(labName, node string, fn func() error) error {
 	defer h.Close()
 	return inNamespace(h, fn)
 }
+
+// NodeProcesses lists the processes living in node's namespace, found by
+// looking at every process's network namespace (as `ip netns pids`).
+func NodeProcesses(labName, node string) []int {
+	return processesOf([]string{NamespaceName(labName, node)}, nil)
+}

@@ -1,0 +1,63 @@
+package kaconf
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+)
+
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join(captureConfigs, "*.conf"))
+	more, _ := filepath.Glob("testdata/*.conf")
+	for _, name := range append(seeds, more...) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, src := range []string{
+		instanceSrc("state MASTER\nauthentication { auth_type PASS\n auth_pass \"a b#c\" }\nversion 3\nadvert_int 0.015"),
+		instanceSrc("unicast_src_ip 10.0.0.1\nunicast_peer {\n 10.0.0.2 min_ttl 3 max_ttl 2\n}\ntrack_interface {\n eth1 weight 254 reverse\n}"),
+		"vrrp_script s {\n script \"/bin/echo 'a' \\x41\"\n weight -2 reverse\n}\n" + instanceSrc("track_script {\n s weight 5 noreverse\n}\nnotify_master \"/bin/n\" root root"),
+		"include keepalived.conf\nglobal_defs { vrrp_garp_master_repeat 0 }\n}\n{\n$X=1\n@a b\n",
+		"vrrp_instance X\n interface eth0\nauth_pass ab\\#cd\nvirtual_ipaddress { 10.0.0.1/33 dev label }\n",
+	} {
+		f.Add([]byte(src))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := ParseFS(fstest.MapFS{"keepalived.conf": {Data: data}}, "keepalived.conf")
+		if cfg == nil {
+			t.Fatalf("no Config: %v", err)
+		}
+		if (err == nil) != (len(cfg.Errors) == 0) || len(cfg.Diagnostics()) != len(cfg.Warnings)+len(cfg.Errors) {
+			t.Fatalf("error %v with %d errors, %d warnings, %d diagnostics", err, len(cfg.Errors), len(cfg.Warnings), len(cfg.Diagnostics()))
+		}
+		for _, d := range cfg.Diagnostics() {
+			if d.File != "keepalived.conf" || d.Line < 1 || d.Message == "" {
+				t.Fatalf("diagnostic without a place or a message: %#v", d)
+			}
+		}
+		for _, s := range cfg.Scripts {
+			if len(s.Args) == 0 || s.Interval < 1e9 || s.Rise < 1 || s.Fall < 1 || s.Weight < -253 || s.Weight > 253 {
+				t.Fatalf("script out of keepalived's bounds: %+v", s)
+			}
+		}
+		for _, in := range cfg.Instances {
+			if (in.InitialState != StateMaster && in.InitialState != StateBackup) || in.Priority < 1 || in.Priority > 255 ||
+				(in.Version != 2 && in.Version != 3) || in.AdvertInterval <= 0 || len(in.AuthPass) > 8 || in.VRID < 0 || in.VRID > 255 ||
+				(in.Version == 3 && in.AuthType != AuthNone) || len(in.VirtualIPs) > 255 {
+				t.Fatalf("instance out of keepalived's bounds: %+v", in)
+			}
+			if in.Version == 2 && in.AdvertInterval%1e9 != 0 {
+				t.Fatalf("v2 interval %v not whole seconds", in.AdvertInterval)
+			}
+			for _, ts := range in.TrackScripts {
+				if ts.Script == nil || ts.Weight < -253 || ts.Weight > 253 {
+					t.Fatalf("track script %+v", ts)
+				}
+			}
+		}
+	})
+}

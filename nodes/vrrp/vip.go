@@ -1,0 +1,69 @@
+package vrrp
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// VirtualAddress is one entry of virtual_ipaddress: ADDR[/PREFIX] [dev IF]
+// [label L]. keepalived adds an address without a prefix as /32.
+type VirtualAddress struct {
+	Prefix    netip.Prefix
+	Interface string
+	Label     string
+}
+
+// addVIP adds the address to its interface (keepalived netlink_ipaddress
+// IPADDRESS_ADD). An address already there counts as added.
+func addVIP(v VirtualAddress) error {
+	link, err := netlink.LinkByName(v.Interface)
+	if err != nil {
+		return fmt.Errorf("add VIP %s: interface %s: %w", v.Prefix, v.Interface, err)
+	}
+	addr := &netlink.Addr{IPNet: ipNet(v.Prefix), Label: v.Label}
+	if err := netlink.AddrAdd(link, addr); err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("add VIP %s on %s: %w", v.Prefix, v.Interface, err)
+	}
+	return nil
+}
+
+// removeVIP removes the address from its interface; one already gone
+// counts as removed.
+func removeVIP(v VirtualAddress) error {
+	link, err := netlink.LinkByName(v.Interface)
+	if err != nil {
+		return fmt.Errorf("remove VIP %s: interface %s: %w", v.Prefix, v.Interface, err)
+	}
+	addr := &netlink.Addr{IPNet: ipNet(v.Prefix)}
+	if err := netlink.AddrDel(link, addr); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("remove VIP %s from %s: %w", v.Prefix, v.Interface, err)
+	}
+	return nil
+}
+
+// hasVIP reports whether the address is on its interface now.
+func hasVIP(v VirtualAddress) bool {
+	link, err := netlink.LinkByName(v.Interface)
+	if err != nil {
+		return false
+	}
+	addrs, err := netlink.AddrList(link, netlink.FAMILY_V4)
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if a.IP.Equal(v.Prefix.Addr().AsSlice()) {
+			return true
+		}
+	}
+	return false
+}
+
+func ipNet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), 32)}
+}
