@@ -70,12 +70,11 @@ func Parse(source string, data []byte, fsys fs.FS) (*Lab, error) {
 	}
 	at := positions{}
 	walkSchema(&doc, reflect.TypeOf(fileLab{}), "", at, ps)
+	// Decoding goes on past values of the wrong type, and checking goes on
+	// past unknown keys: every problem is reported in one pass.
 	var raw fileLab
 	if err := doc.Decode(&raw); err != nil {
 		addYAMLError(ps, err)
-	}
-	if len(ps.list) > 0 {
-		return nil, ps.err()
 	}
 	l := build(&raw, at, ps, fsys)
 	l.Source = source

@@ -34,6 +34,9 @@ type State struct {
 	Dir   string      `json:"dir"`
 	Lab   *Lab        `json:"lab"`
 	Nodes []NodeState `json:"nodes"`
+	// Faults are the faults in force now (crashed nodes, killed
+	// components, links down, partitions, loss), in the order applied.
+	Faults []Fault `json:"faults,omitempty"`
 }
 
 // NodeState is one node as built.
@@ -42,6 +45,8 @@ type NodeState struct {
 	// Namespace is the node's network namespace (netns provider).
 	Namespace  string           `json:"namespace,omitempty"`
 	Components []ComponentState `json:"components"`
+	// PoweredOff is true while the node is crashed (FaultCrash).
+	PoweredOff bool `json:"powered_off,omitempty"`
 }
 
 // ComponentState is one component process as started.

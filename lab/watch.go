@@ -13,21 +13,26 @@ import (
 // stream again after it broke.
 const reconnectDelay = 250 * time.Millisecond
 
-// Watch merges the event streams of every component of a running lab into
-// one channel, in arrival order, until ctx is done. When a component's
-// stream breaks because its process is gone, Watch publishes one KindExit
-// event for it and keeps watching, so that a restarted component is picked
-// up again. The channel closes after ctx is done.
+// Watch merges the event streams of every component of a running lab and
+// the lab's own event log (faults) into one channel, in arrival order,
+// until ctx is done. When a component's stream breaks because its process
+// is gone, Watch publishes one KindExit event for it and keeps watching, so
+// that a restarted component is picked up again. The channel closes after
+// ctx is done.
 func Watch(ctx context.Context, st *State) <-chan control.Event {
 	out := make(chan control.Event, 256)
 	done := make(chan struct{})
-	count := 0
+	count := 1
+	go func() {
+		defer func() { done <- struct{}{} }()
+		followEventLog(ctx, st, out)
+	}()
 	for _, n := range st.Nodes {
 		for _, c := range n.Components {
 			count++
 			go func(node string, c ComponentState) {
 				defer func() { done <- struct{}{} }()
-				follow(ctx, node, c, out)
+				follow(ctx, st.Name, node, c, out)
 			}(n.Name, c)
 		}
 	}
@@ -41,7 +46,7 @@ func Watch(ctx context.Context, st *State) <-chan control.Event {
 }
 
 // follow reads one component's events, resuming after breaks.
-func follow(ctx context.Context, node string, c ComponentState, out chan<- control.Event) {
+func follow(ctx context.Context, labName, node string, c ComponentState, out chan<- control.Event) {
 	client := control.NewClient(c.Socket)
 	var since uint64
 	exitSent := false
@@ -55,13 +60,13 @@ func follow(ctx context.Context, node string, c ComponentState, out chan<- contr
 				return ctx.Err()
 			}
 		})
-		if last < since { // a restarted component numbers from 1 again
-			since = 0
-		} else {
-			since = last
-		}
+		since = last
 		if ctx.Err() != nil {
 			return
+		}
+		if pid := currentPID(labName, node, c.Kind, c.PID); pid != c.PID {
+			// Restarted: a new process numbers its events from 1 again.
+			c.PID, since, exitSent = pid, 0, false
 		}
 		if !exitSent && !check.ProcessAlive(c.PID) {
 			exitSent = true
@@ -90,4 +95,21 @@ func exitReason(err error) string {
 		return "stream ended"
 	}
 	return err.Error()
+}
+
+// currentPID reads a component's pid from the lab's state again: a fault
+// may have restarted it since the watch began.
+func currentPID(labName, node, kind string, old int) int {
+	st, err := LoadState(labName)
+	if err != nil {
+		return old
+	}
+	if n, err := st.Node(node); err == nil {
+		for _, c := range n.Components {
+			if c.Kind == kind {
+				return c.PID
+			}
+		}
+	}
+	return old
 }

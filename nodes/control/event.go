@@ -16,6 +16,9 @@ const (
 	KindReady Kind = "ready"
 	// KindVRRPState is a VRRP state transition with its reason (RFC 5798 §6.4).
 	KindVRRPState Kind = "vrrp-state"
+	// KindVRRPPriority is a change of a VRRP instance's effective priority
+	// by tracking (keepalived's "Changing effective priority from 103 to 101").
+	KindVRRPPriority Kind = "vrrp-priority"
 	// KindVRRPTimer is the master-down timer's deadline while a backup counts.
 	KindVRRPTimer Kind = "vrrp-timer"
 	// KindVIP is a virtual address added to or removed from an interface.

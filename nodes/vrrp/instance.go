@@ -321,6 +321,9 @@ func (in *instance) publishTimer(running bool) {
 	deadline, ok := in.machine.MasterDownDeadline()
 	t := &control.VRRPTimer{Instance: in.name, Deadline: deadline, Interval: fsm.MasterDownInterval(in.cfg.Version, in.machine.Priority(), in.machine.MasterAdverInterval(), 0), Running: running && ok}
 	msg := fmt.Sprintf("(%s) master silent: taking over at %s unless an advert arrives", in.name, deadline.Format("15:04:05.000"))
+	if _, _, known := in.machine.MasterAddress(); !known {
+		msg = fmt.Sprintf("(%s) no master heard yet: taking over at %s unless an advert arrives", in.name, deadline.Format("15:04:05.000"))
+	}
 	if !running {
 		msg = fmt.Sprintf("(%s) master adverts resumed", in.name)
 	}

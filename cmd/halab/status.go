@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/halab/halab/lab"
+	"github.com/halab/halab/lab/netns"
+	"github.com/halab/halab/nodes/check"
+	"github.com/halab/halab/nodes/control"
+)
+
+// labStatus is `halab status --json`: the recorded lab, what the kernel says
+// of each node's interfaces, and what each component says of itself.
+type labStatus struct {
+	Name     string       `json:"name"`
+	Provider string       `json:"provider"`
+	Source   string       `json:"source"`
+	Phase    string       `json:"phase"`
+	Created  time.Time    `json:"created"`
+	Nodes    []nodeStatus `json:"nodes"`
+}
+
+type nodeStatus struct {
+	Name       string                `json:"name"`
+	Role       string                `json:"role"`
+	Namespace  string                `json:"namespace"`
+	Interfaces []netns.InterfaceInfo `json:"interfaces"`
+	Error      string                `json:"error,omitempty"`
+	Components []componentStatus     `json:"components"`
+}
+
+type componentStatus struct {
+	Kind    string          `json:"kind"`
+	PID     int             `json:"pid"`
+	Running bool            `json:"running"`
+	Ready   bool            `json:"ready"`
+	Socket  string          `json:"socket"`
+	Log     string          `json:"log"`
+	Error   string          `json:"error,omitempty"`
+	Detail  json.RawMessage `json:"detail,omitempty"`
+	Summary string          `json:"summary,omitempty"`
+}
+
+func newStatusCommand() *cobra.Command {
+	var name string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show a running lab: nodes, interfaces and addresses, components and their state",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			names := lab.Running()
+			if name != "" {
+				names = []string{name}
+			}
+			var all []labStatus
+			for _, n := range names {
+				st, err := lab.LoadState(n)
+				if err != nil {
+					return err
+				}
+				all = append(all, collectStatus(cmd.Context(), st))
+			}
+			left := netns.Leftovers()
+			if asJSON {
+				enc := json.NewEncoder(os.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"labs": all, "leftovers": left})
+			}
+			if len(all) == 0 {
+				fmt.Println("no lab is up; start one with `sudo halab up`")
+			}
+			for i, s := range all {
+				if i > 0 {
+					fmt.Println()
+				}
+				printStatus(os.Stdout, s)
+			}
+			if len(left) > 0 {
+				fmt.Printf("\nleftover namespaces of no recorded lab: %s\nremove them with `sudo halab down --all`\n", strings.Join(left, " "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "lab", "", "lab to show (default: every lab that is up)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+// collectStatus asks the kernel and every component about a lab.
+func collectStatus(ctx context.Context, st *lab.State) labStatus {
+	out := labStatus{Name: st.Name, Provider: st.Provider, Source: st.Lab.Source, Phase: st.Phase, Created: st.Created}
+	for _, ns := range st.Nodes {
+		n := nodeStatus{Name: ns.Name, Namespace: ns.Namespace}
+		if node, err := st.Lab.Node(ns.Name); err == nil {
+			n.Role = string(node.Role)
+		}
+		ifaces, err := netns.Interfaces(st.Name, ns.Name)
+		if err != nil {
+			n.Error = err.Error()
+		}
+		n.Interfaces = ifaces
+		for _, c := range ns.Components {
+			cs := componentStatus{Kind: c.Kind, PID: c.PID, Socket: c.Socket, Log: c.Log, Running: check.ProcessAlive(c.PID)}
+			sctx, cancel := context.WithTimeout(ctx, time.Second)
+			s, err := control.NewClient(c.Socket).Status(sctx, nil)
+			cancel()
+			if err != nil {
+				cs.Error = err.Error()
+			} else {
+				cs.Ready, cs.Detail = s.Ready, s.Detail
+				cs.Summary = summarize(c.Kind, s.Detail)
+			}
+			n.Components = append(n.Components, cs)
+		}
+		out.Nodes = append(out.Nodes, n)
+	}
+	return out
+}
+
+// summarize reads the one-line summary a component puts in its status.
+func summarize(_ string, detail json.RawMessage) string {
+	var d struct {
+		Summary string `json:"summary"`
+	}
+	_ = json.Unmarshal(detail, &d)
+	return d.Summary
+}
+
+func printStatus(w io.Writer, s labStatus) {
+	fmt.Fprintf(w, "lab %s · %s · %s · up %s · from %s\n", s.Name, s.Provider, s.Phase,
+		time.Since(s.Created).Round(time.Second), s.Source)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tROLE\tINTERFACES\tCOMPONENTS")
+	for _, n := range s.Nodes {
+		var ifs []string
+		for _, i := range n.Interfaces {
+			state := ""
+			if !i.Up {
+				state = " (down)"
+			}
+			ifs = append(ifs, fmt.Sprintf("%s %s%s", i.Name, strings.Join(i.Addresses, ","), state))
+		}
+		if n.Error != "" {
+			ifs = []string{"! " + n.Error}
+		}
+		var comps []string
+		for _, c := range n.Components {
+			comps = append(comps, componentLine(c))
+		}
+		rows := max(len(ifs), len(comps), 1)
+		for r := 0; r < rows; r++ {
+			name, role := "", ""
+			if r == 0 {
+				name, role = n.Name, n.Role
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, role, at(ifs, r), at(comps, r))
+		}
+	}
+	tw.Flush()
+	printVRRP(w, s)
+}
+
+func componentLine(c componentStatus) string {
+	switch {
+	case !c.Running:
+		return fmt.Sprintf("%s ✕ not running (pid %d; log %s)", c.Kind, c.PID, c.Log)
+	case c.Error != "":
+		return fmt.Sprintf("%s ? pid %d, control socket not answering", c.Kind, c.PID)
+	case !c.Ready:
+		return fmt.Sprintf("%s … starting (pid %d)", c.Kind, c.PID)
+	case c.Summary != "":
+		return fmt.Sprintf("%s ● %s", c.Kind, c.Summary)
+	default:
+		return fmt.Sprintf("%s ● pid %d", c.Kind, c.PID)
+	}
+}
+
+func at(list []string, i int) string {
+	if i < len(list) {
+		return list[i]
+	}
+	return ""
+}
+
+// printSummary prints the table `up` ends with.
+func printSummary(w io.Writer, st *lab.State) error {
+	printStatus(w, collectStatus(context.Background(), st))
+	return nil
+}

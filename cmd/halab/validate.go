@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/halab/halab/assets"
+	"github.com/halab/halab/lab"
+)
+
+func newValidateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE…",
+		Short: "Check lab files; every problem is reported with file:line:column",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			bad := 0
+			for _, f := range args {
+				l, err := lab.Load(f)
+				var ve *lab.ValidationError
+				switch {
+				case errors.As(err, &ve):
+					bad++
+					for _, p := range ve.Problems {
+						fmt.Fprintln(os.Stderr, p)
+					}
+				case err != nil:
+					bad++
+					fmt.Fprintf(os.Stderr, "%s: %v\n", f, err)
+				default:
+					fmt.Printf("%s: ok — lab %s, %d nodes, %d networks\n", f, l.Name, len(l.Nodes), len(l.Networks))
+				}
+			}
+			if bad > 0 {
+				return fmt.Errorf("%d of %d lab files have problems", bad, len(args))
+			}
+			return nil
+		},
+	}
+}
+
+func newLabsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "labs",
+		Short: "List the built-in labs",
+		Args:  cobra.NoArgs,
+		RunE: func(_ *cobra.Command, _ []string) error {
+			for _, name := range assets.LabNames() {
+				l, err := lab.LoadBuiltin(name)
+				if err != nil {
+					return err
+				}
+				fmt.Printf("%-8s %s\n", name, l.Title)
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show NAME",
+		Short: "Print a built-in lab file (a starting point for your own)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			data, err := fs.ReadFile(assets.Labs, args[0]+".yaml")
+			if err != nil {
+				_, err = lab.LoadBuiltin(args[0])
+				return err
+			}
+			_, err = os.Stdout.Write(data)
+			return err
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,400 @@
+package netns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+
+	"github.com/halab/halab/lab"
+	"github.com/halab/halab/nodes/check"
+	"github.com/halab/halab/nodes/control"
+)
+
+// stopGrace is how long a stopped component gets to exit after SIGTERM.
+const stopGrace = 10 * time.Second
+
+// Apply applies a fault to a running lab, records it in the lab's state and
+// announces it in the lab's event log.
+func (p *Provider) Apply(ctx context.Context, st *lab.State, f lab.Fault) error {
+	if err := CheckPrivileges(); err != nil {
+		return err
+	}
+	unlock, err := lockLab(st.Name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	fresh, err := lab.LoadState(st.Name) // another process may have changed it
+	if err != nil {
+		return err
+	}
+	*st = *fresh
+	if err := p.apply(ctx, st, f); err != nil {
+		return fmt.Errorf("%s: %w", f.Kind, err)
+	}
+	st.Faults = recordFault(st.Faults, f)
+	if err := st.Save(); err != nil {
+		return err
+	}
+	return lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindFault,
+		Message: "fault: " + f.String(),
+		Fault:   &control.Fault{Name: string(f.Kind), Target: faultTarget(f), Active: !mends(f.Kind)}})
+}
+
+func mends(k lab.FaultKind) bool {
+	return k == lab.FaultRestore || k == lab.FaultStart || k == lab.FaultLinkUp || k == lab.FaultHeal
+}
+
+func faultTarget(f lab.Fault) string {
+	switch {
+	case f.Peer != "":
+		return f.Node + "," + f.Peer
+	case f.Component != "":
+		return f.Node + "/" + f.Component
+	case f.Interface != "":
+		return f.Node + "/" + f.Interface
+	}
+	return f.Node
+}
+
+// recordFault keeps the list of faults in force: a mending fault removes
+// what it mends.
+func recordFault(faults []lab.Fault, f lab.Fault) []lab.Fault {
+	keep := func(pred func(lab.Fault) bool) []lab.Fault {
+		return slices.DeleteFunc(faults, pred)
+	}
+	switch f.Kind {
+	case lab.FaultRestore:
+		return keep(func(o lab.Fault) bool {
+			return o.Node == f.Node && (o.Kind == lab.FaultCrash || o.Kind == lab.FaultKill || o.Kind == lab.FaultStop || o.Kind == lab.FaultLinkDown)
+		})
+	case lab.FaultStart:
+		return keep(func(o lab.Fault) bool {
+			return o.Node == f.Node && o.Component == f.Component && (o.Kind == lab.FaultKill || o.Kind == lab.FaultStop)
+		})
+	case lab.FaultLinkUp:
+		return keep(func(o lab.Fault) bool {
+			return o.Node == f.Node && o.Interface == f.Interface && o.Kind == lab.FaultLinkDown
+		})
+	case lab.FaultHeal:
+		return keep(func(o lab.Fault) bool {
+			return o.Kind == lab.FaultPartition || o.Kind == lab.FaultLoss || o.Kind == lab.FaultDelay
+		})
+	}
+	return append(faults, f)
+}
+
+func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) error {
+	if f.Kind == lab.FaultHeal {
+		return healAll(st)
+	}
+	node, err := st.Lab.Node(f.Node)
+	if f.Node == "" {
+		return errors.New("which node? name one")
+	}
+	if err != nil {
+		return err
+	}
+	ns, err := st.Node(f.Node)
+	if err != nil {
+		return err
+	}
+	h, err := netns.GetFromPath(NamespacePath(ns.Namespace))
+	if err != nil {
+		return fmt.Errorf("%s: namespace %s is missing: %w", f.Node, ns.Namespace, err)
+	}
+	defer h.Close()
+	if ns.PoweredOff && f.Kind != lab.FaultRestore {
+		return fmt.Errorf("%s is powered off; restore it first (halab fault restore %s)", f.Node, f.Node)
+	}
+	switch f.Kind {
+	case lab.FaultCrash:
+		return crash(h, node, ns)
+	case lab.FaultRestore:
+		if !ns.PoweredOff {
+			return fmt.Errorf("%s is not powered off", f.Node)
+		}
+		return restore(ctx, h, st, node, ns)
+	case lab.FaultKill, lab.FaultStop:
+		c, err := componentOf(ns, f.Component)
+		if err != nil {
+			return err
+		}
+		if !check.ProcessAlive(c.PID) {
+			return fmt.Errorf("%s on %s is not running", f.Component, f.Node)
+		}
+		sig, grace := syscall.SIGKILL, 2*time.Second
+		if f.Kind == lab.FaultStop {
+			sig, grace = syscall.SIGTERM, stopGrace
+		}
+		_ = syscall.Kill(c.PID, sig)
+		if !waitExit(c.PID, grace) {
+			_ = syscall.Kill(c.PID, syscall.SIGKILL)
+			waitExit(c.PID, 2*time.Second)
+		}
+		return nil
+	case lab.FaultStart:
+		c, err := componentOf(ns, f.Component)
+		if err != nil {
+			return err
+		}
+		if check.ProcessAlive(c.PID) {
+			return fmt.Errorf("%s on %s is already running (pid %d)", f.Component, f.Node, c.PID)
+		}
+		return startAgain(ctx, h, st, node, ns, f.Component)
+	case lab.FaultLinkDown, lab.FaultLinkUp:
+		if !hasInterface(node, f.Interface) {
+			return fmt.Errorf("%s has no lab interface %q; it has %v", f.Node, f.Interface, interfaceNames(node))
+		}
+		return setLinks(h, []string{f.Interface}, f.Kind == lab.FaultLinkUp)
+	case lab.FaultPartition:
+		peer, err := st.Lab.Node(f.Peer)
+		if err != nil {
+			return err
+		}
+		if peer.Name == node.Name {
+			return fmt.Errorf("a node cannot be partitioned from itself")
+		}
+		pns, err := st.Node(peer.Name)
+		if err != nil {
+			return err
+		}
+		ph, err := netns.GetFromPath(NamespacePath(pns.Namespace))
+		if err != nil {
+			return fmt.Errorf("%s: namespace missing: %w", peer.Name, err)
+		}
+		defer ph.Close()
+		if err := dropAddresses(h, addressesOf(peer)); err != nil {
+			return fmt.Errorf("%s: %w", node.Name, err)
+		}
+		if err := dropAddresses(ph, addressesOf(node)); err != nil {
+			return fmt.Errorf("%s: %w", peer.Name, err)
+		}
+		return nil
+	case lab.FaultLoss:
+		if !hasInterface(node, f.Interface) {
+			return fmt.Errorf("%s has no lab interface %q; it has %v", f.Node, f.Interface, interfaceNames(node))
+		}
+		if f.Percent <= 0 || f.Percent > 100 {
+			return fmt.Errorf("loss must be more than 0%% and at most 100%%, not %g%%", f.Percent)
+		}
+		return dropRandomly(h, f.Interface, f.Percent)
+	case lab.FaultDelay:
+		if !hasInterface(node, f.Interface) {
+			return fmt.Errorf("%s has no lab interface %q; it has %v", f.Node, f.Interface, interfaceNames(node))
+		}
+		return addDelay(h, f.Interface, f.DelayMS)
+	}
+	return fmt.Errorf("unknown fault %q", f.Kind)
+}
+
+// crash is a power-off: every process in the node is killed, the addresses
+// the lab did not give it (VIPs) vanish as they would with the machine, and
+// its links go down.
+func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) error {
+	pids := processesOf([]string{ns.Namespace}, nil)
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	for _, pid := range pids {
+		waitExit(pid, 2*time.Second)
+	}
+	nh, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return err
+	}
+	defer nh.Close()
+	for _, iface := range node.Interfaces {
+		link, err := nh.LinkByName(iface.Name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", iface.Name, err)
+		}
+		addrs, _ := nh.AddrList(link, netlink.FAMILY_V4)
+		for _, a := range addrs {
+			ip, _ := netip.AddrFromSlice(a.IP.To4())
+			if ip != iface.Address.Addr() {
+				a := a
+				_ = nh.AddrDel(link, &a)
+			}
+		}
+	}
+	ns.PoweredOff = true
+	return setLinks(h, interfaceNames(node), false)
+}
+
+// restore powers a crashed node on: links up, then its components started
+// as `up` started them, each waited for until ready.
+func restore(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab.Node, ns *lab.NodeState) error {
+	if err := setLinks(h, interfaceNames(node), true); err != nil {
+		return err
+	}
+	ns.PoweredOff = false
+	for _, kind := range []string{lab.ComponentWeb, lab.ComponentProxy, lab.ComponentVRRP, lab.ComponentProbe} {
+		if node.Component(kind) == nil {
+			continue
+		}
+		if err := startAgain(ctx, h, st, node, ns, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startAgain starts one component of a node again and records its new pid.
+func startAgain(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab.Node, ns *lab.NodeState, kind string) error {
+	c := node.Component(kind)
+	if c == nil {
+		return fmt.Errorf("%s runs no %s", node.Name, kind)
+	}
+	r, err := startComponent(h, st.Name, st.Dir, node.Name, *c)
+	if err != nil {
+		return err
+	}
+	for i := range ns.Components {
+		if ns.Components[i].Kind == kind {
+			ns.Components[i] = r.state
+		}
+	}
+	if err := st.Save(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, ReadyTimeout)
+	defer cancel()
+	return waitReady(ctx, r)
+}
+
+// healAll removes every partition, loss and delay fault from every node.
+func healAll(st *lab.State) error {
+	var errs []error
+	for _, ns := range st.Nodes {
+		h, err := netns.GetFromPath(NamespacePath(ns.Namespace))
+		if err != nil {
+			continue
+		}
+		if err := removeFaultTable(h); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ns.Name, err))
+		}
+		if node, err := st.Lab.Node(ns.Name); err == nil {
+			if err := removeDelays(h, interfaceNames(node)); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", ns.Name, err))
+			}
+		}
+		h.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// addDelay adds a netem qdisc delaying every packet leaving ifname.
+func addDelay(h netns.NsHandle, ifname string, ms int) error {
+	nh, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return err
+	}
+	defer nh.Close()
+	link, err := nh.LinkByName(ifname)
+	if err != nil {
+		return err
+	}
+	q := netlink.NewNetem(netlink.QdiscAttrs{LinkIndex: link.Attrs().Index, Handle: netlink.MakeHandle(0x4a4c, 0), Parent: netlink.HANDLE_ROOT},
+		netlink.NetemQdiscAttrs{Latency: uint32(ms) * 1000})
+	if err := nh.QdiscReplace(q); err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EINVAL) {
+			return fmt.Errorf("this kernel has no netem (the sch_netem module), so delay faults cannot be made here; loss faults work without it (%w)", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// removeDelays removes halab's netem qdiscs from the interfaces.
+func removeDelays(h netns.NsHandle, ifnames []string) error {
+	nh, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return err
+	}
+	defer nh.Close()
+	for _, name := range ifnames {
+		link, err := nh.LinkByName(name)
+		if err != nil {
+			continue
+		}
+		qdiscs, _ := nh.QdiscList(link)
+		for _, q := range qdiscs {
+			if q.Type() == "netem" {
+				_ = nh.QdiscDel(q)
+			}
+		}
+	}
+	return nil
+}
+
+func setLinks(h netns.NsHandle, names []string, up bool) error {
+	nh, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return err
+	}
+	defer nh.Close()
+	for _, name := range names {
+		link, err := nh.LinkByName(name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if up {
+			err = nh.LinkSetUp(link)
+		} else {
+			err = nh.LinkSetDown(link)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func componentOf(ns *lab.NodeState, kind string) (*lab.ComponentState, error) {
+	var kinds []string
+	for i := range ns.Components {
+		if ns.Components[i].Kind == kind {
+			return &ns.Components[i], nil
+		}
+		kinds = append(kinds, ns.Components[i].Kind)
+	}
+	return nil, fmt.Errorf("%s runs no component %q; it runs %v", ns.Name, kind, kinds)
+}
+
+func waitExit(pid int, d time.Duration) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if !check.ProcessAlive(pid) {
+			return true
+		}
+	}
+	return !check.ProcessAlive(pid)
+}
+
+func hasInterface(n *lab.Node, name string) bool {
+	return slices.Contains(interfaceNames(n), name)
+}
+
+func interfaceNames(n *lab.Node) []string {
+	var names []string
+	for _, i := range n.Interfaces {
+		names = append(names, i.Name)
+	}
+	return names
+}
+
+func addressesOf(n *lab.Node) []netip.Addr {
+	var out []netip.Addr
+	for _, i := range n.Interfaces {
+		out = append(out, i.Address.Addr())
+	}
+	return out
+}
