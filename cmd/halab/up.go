@@ -148,4 +148,3 @@ there does nothing.`,
 	cmd.Flags().BoolVar(&all, "all", false, "remove every halab lab and leftover on this machine")
 	return cmd
 }
-
