@@ -1,0 +1,117 @@
+package bench
+
+import (
+	"fmt"
+	"net/netip"
+	"os/exec"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// StartIn starts cmd inside the named network namespace (as ip netns exec).
+func StartIn(namespace string, cmd *exec.Cmd) error {
+	h, err := netns.GetFromName(namespace)
+	if err != nil {
+		return fmt.Errorf("namespace %s: %w", namespace, err)
+	}
+	defer h.Close()
+	runtime.LockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	defer orig.Close()
+	if err := netns.Set(h); err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	startErr := cmd.Start()
+	if err := netns.Set(orig); err != nil {
+		return fmt.Errorf("return to the original namespace: %w", err) // thread stays locked: retired
+	}
+	runtime.UnlockOSThread()
+	return startErr
+}
+
+// HasAddress reports whether a namespace has addr on any interface.
+func HasAddress(namespace string, addr netip.Addr) bool {
+	h, err := netns.GetFromName(namespace)
+	if err != nil {
+		return false
+	}
+	defer h.Close()
+	nh, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return false
+	}
+	defer nh.Close()
+	addrs, _ := nh.AddrList(nil, netlink.FAMILY_V4)
+	for _, a := range addrs {
+		if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok && ip == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// WaitAddress polls (every 2 ms) until namespace holds addr, and returns
+// when it was first seen.
+func WaitAddress(namespace string, addr netip.Addr, limit time.Duration) (time.Time, error) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if HasAddress(namespace, addr) {
+			return time.Now(), nil
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return time.Time{}, fmt.Errorf("%s did not get %s within %v", namespace, addr, limit)
+}
+
+// PowerOff does to a reference-lab node what halab's crash fault does to
+// its own: every process killed, addresses other than keep dropped, links
+// down.
+func PowerOff(namespace string, keep []netip.Addr) error {
+	for _, pid := range NamespacePIDs([]string{namespace}) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	h, err := netns.GetFromName(namespace)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	nh, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return err
+	}
+	defer nh.Close()
+	links, err := nh.LinkList()
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if l.Attrs().Name == "lo" {
+			continue
+		}
+		addrs, _ := nh.AddrList(l, netlink.FAMILY_V4)
+		for _, a := range addrs {
+			ip, _ := netip.AddrFromSlice(a.IP.To4())
+			kept := false
+			for _, k := range keep {
+				kept = kept || k == ip
+			}
+			if !kept {
+				a := a
+				_ = nh.AddrDel(l, &a)
+			}
+		}
+		if err := nh.LinkSetDown(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
