@@ -16,6 +16,8 @@ import (
 	"github.com/halab/halab/lab/netns"
 	"github.com/halab/halab/nodes/check"
 	"github.com/halab/halab/nodes/control"
+	"github.com/halab/halab/nodes/probe"
+	"github.com/halab/halab/nodes/web"
 )
 
 // labStatus is `halab status --json`: the recorded lab, what the kernel says
@@ -127,8 +129,32 @@ func collectStatus(ctx context.Context, st *lab.State) labStatus {
 	return out
 }
 
-// summarize reads the one-line summary a component puts in its status.
-func summarize(_ string, detail json.RawMessage) string {
+// summarize says in one line what a component says of itself.
+func summarize(kind string, detail json.RawMessage) string {
+	switch kind {
+	case lab.ComponentProbe:
+		var p probe.Status
+		if json.Unmarshal(detail, &p) != nil {
+			return ""
+		}
+		s := fmt.Sprintf("%d req/s, %.1f %% ok (10 s)", p.Rate, 100*p.Last10s.Ratio)
+		if p.LB != "" {
+			s += " via " + p.LB
+		}
+		switch {
+		case p.Current != nil:
+			s += fmt.Sprintf(", OUTAGE for %s", time.Since(p.Current.Start).Round(10*time.Millisecond))
+		case p.Last != nil:
+			s += fmt.Sprintf(", last outage %.2f s (%d failed)", p.Last.Length.Seconds(), p.Last.Failed)
+		}
+		return s
+	case lab.ComponentWeb:
+		var w web.Status
+		if json.Unmarshal(detail, &w) != nil {
+			return ""
+		}
+		return fmt.Sprintf("%d requests on %s", w.Requests, strings.Join(w.Listen, ","))
+	}
 	var d struct {
 		Summary string `json:"summary"`
 	}
