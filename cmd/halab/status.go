@@ -50,6 +50,8 @@ type componentStatus struct {
 	Error   string          `json:"error,omitempty"`
 	Detail  json.RawMessage `json:"detail,omitempty"`
 	Summary string          `json:"summary,omitempty"`
+	// status is the whole answer of the control socket.
+	status control.Status
 }
 
 func newStatusCommand() *cobra.Command {
@@ -119,7 +121,7 @@ func collectStatus(ctx context.Context, st *lab.State) labStatus {
 			if err != nil {
 				cs.Error = err.Error()
 			} else {
-				cs.Ready, cs.Detail = s.Ready, s.Detail
+				cs.Ready, cs.Detail, cs.status = s.Ready, s.Detail, s
 				cs.Summary = summarize(c.Kind, s.Detail)
 			}
 			n.Components = append(n.Components, cs)

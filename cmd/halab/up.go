@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,7 +40,7 @@ func newUpCommand() *cobra.Command {
 					fmt.Fprintf(os.Stderr, "  %s\n", s)
 				}
 			})
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			start := time.Now()
 			fmt.Fprintf(os.Stderr, "building lab %s (%s) with the %s provider\n", l.Name, l.Source, p.Name())
@@ -51,14 +49,19 @@ func newUpCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(os.Stderr, "lab %s is up in %s\n\n", l.Name, time.Since(start).Round(time.Millisecond))
-			if err := printSummary(os.Stdout, st); err != nil {
-				return err
+			if noUI || !isTerminal() {
+				if err := printSummary(os.Stdout, st); err != nil {
+					return err
+				}
 			}
 			if noUI {
-				fmt.Printf("\nwatch it:   halab events --lab %s\nremove it:  sudo halab down --lab %s\n", l.Name, l.Name)
+				fmt.Printf("\nwatch it:   halab ui --lab %s\nremove it:  sudo halab down --lab %s\n", l.Name, l.Name)
 				return nil
 			}
-			fmt.Printf("\nfollowing events (Ctrl-C stops following; the lab keeps running)\n")
+			if isTerminal() {
+				return runDashboard(ctx, st)
+			}
+			fmt.Printf("\nno terminal for the dashboard: following events (Ctrl-C stops following; the lab keeps running)\n")
 			followEvents(ctx, st, os.Stdout)
 			fmt.Printf("\nthe lab is still up; remove it with: sudo halab down --lab %s\n", l.Name)
 			return nil

@@ -37,16 +37,33 @@ func (p *Provider) Apply(ctx context.Context, st *lab.State, f lab.Fault) error 
 		return err
 	}
 	*st = *fresh
-	if err := p.apply(ctx, st, f); err != nil {
+	removed, err := p.apply(ctx, st, f)
+	if err != nil {
 		return fmt.Errorf("%s: %w", f.Kind, err)
 	}
 	st.Faults = recordFault(st.Faults, f)
 	if err := st.Save(); err != nil {
 		return err
 	}
-	return lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindFault,
+	if err := lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindFault,
 		Message: "fault: " + f.String(),
-		Fault:   &control.Fault{Name: string(f.Kind), Target: faultTarget(f), Active: !mends(f.Kind)}})
+		Fault:   &control.Fault{Name: string(f.Kind), Target: faultTarget(f), Active: !mends(f.Kind)}}); err != nil {
+		return err
+	}
+	for _, a := range removed {
+		if err := lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindVIP,
+			Message: fmt.Sprintf("VIP %s gone from %s with the power", a.addr, a.iface),
+			VIP:     &control.VIPChange{Address: a.addr.String(), Interface: a.iface}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removedAddress is an address a crash took off an interface.
+type removedAddress struct {
+	addr  netip.Addr
+	iface string
 }
 
 func mends(k lab.FaultKind) bool {
@@ -92,32 +109,39 @@ func recordFault(faults []lab.Fault, f lab.Fault) []lab.Fault {
 	return append(faults, f)
 }
 
-func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) error {
+// apply does the fault; a crash returns the addresses it took away.
+func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]removedAddress, error) {
 	if f.Kind == lab.FaultHeal {
-		return healAll(st)
+		return nil, healAll(st)
+	}
+	if f.Node == "" {
+		return nil, errors.New("which node? name one")
 	}
 	node, err := st.Lab.Node(f.Node)
-	if f.Node == "" {
-		return errors.New("which node? name one")
-	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ns, err := st.Node(f.Node)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h, err := netns.GetFromPath(NamespacePath(ns.Namespace))
 	if err != nil {
-		return fmt.Errorf("%s: namespace %s is missing: %w", f.Node, ns.Namespace, err)
+		return nil, fmt.Errorf("%s: namespace %s is missing: %w", f.Node, ns.Namespace, err)
 	}
 	defer h.Close()
 	if ns.PoweredOff && f.Kind != lab.FaultRestore {
-		return fmt.Errorf("%s is powered off; restore it first (halab fault restore %s)", f.Node, f.Node)
+		return nil, fmt.Errorf("%s is powered off; restore it first (halab fault restore %s)", f.Node, f.Node)
 	}
-	switch f.Kind {
-	case lab.FaultCrash:
+	if f.Kind == lab.FaultCrash {
 		return crash(h, node, ns)
+	}
+	return nil, applyToNode(ctx, h, st, node, ns, f)
+}
+
+// applyToNode does every fault but heal and crash to one node.
+func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab.Node, ns *lab.NodeState, f lab.Fault) error {
+	switch f.Kind {
 	case lab.FaultRestore:
 		if !ns.PoweredOff {
 			return fmt.Errorf("%s is not powered off", f.Node)
@@ -199,7 +223,7 @@ func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) error 
 // crash is a power-off: every process in the node is killed, the addresses
 // the lab did not give it (VIPs) vanish as they would with the machine, and
 // its links go down.
-func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) error {
+func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]removedAddress, error) {
 	pids := processesOf([]string{ns.Namespace}, nil)
 	for _, pid := range pids {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -209,25 +233,28 @@ func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) error {
 	}
 	nh, err := netlink.NewHandleAt(h)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer nh.Close()
+	var removed []removedAddress
 	for _, iface := range node.Interfaces {
 		link, err := nh.LinkByName(iface.Name)
 		if err != nil {
-			return fmt.Errorf("%s: %w", iface.Name, err)
+			return nil, fmt.Errorf("%s: %w", iface.Name, err)
 		}
 		addrs, _ := nh.AddrList(link, netlink.FAMILY_V4)
 		for _, a := range addrs {
 			ip, _ := netip.AddrFromSlice(a.IP.To4())
 			if ip != iface.Address.Addr() {
 				a := a
-				_ = nh.AddrDel(link, &a)
+				if nh.AddrDel(link, &a) == nil {
+					removed = append(removed, removedAddress{ip, iface.Name})
+				}
 			}
 		}
 	}
 	ns.PoweredOff = true
-	return setLinks(h, interfaceNames(node), false)
+	return removed, setLinks(h, interfaceNames(node), false)
 }
 
 // restore powers a crashed node on: links up, then its components started

@@ -41,6 +41,7 @@ type instance struct {
 	counters Counters
 	lastRecv time.Time
 	late     bool           // the master's adverts are overdue (reported once)
+	timerOn  bool           // a running master-down timer was announced
 	view     InstanceStatus // the state machine as status shows it
 	fatal    error
 }
@@ -284,13 +285,16 @@ func (in *instance) receive(dg []byte) {
 	}
 	in.counters.Received++
 	in.lastRecv = now
-	wasLate := in.late
 	in.late = false
 	in.mu.Unlock()
-	if wasLate && in.machine.State() == fsm.Backup && p.Advert.Priority != 0 {
+	if in.timerOn && in.machine.State() == fsm.Backup && p.Advert.Priority != 0 {
 		in.publishTimer(false)
 	}
 	in.do(in.machine.Advert(now, fsm.AdvertIn{From: p.Src, Priority: p.Advert.Priority, Interval: p.Advert.AdvertInterval()}))
+	if p.Advert.Priority == 0 && in.machine.State() == fsm.Backup {
+		// The master is stopping: the timer now runs for the skew time only.
+		in.publishTimer(true)
+	}
 }
 
 // lateDeadline is when a backup starts to call the master late: one and a
@@ -318,10 +322,13 @@ func (in *instance) checkLate(now time.Time) {
 }
 
 func (in *instance) publishTimer(running bool) {
+	in.timerOn = running
 	deadline, ok := in.machine.MasterDownDeadline()
 	t := &control.VRRPTimer{Instance: in.name, Deadline: deadline, Interval: fsm.MasterDownInterval(in.cfg.Version, in.machine.Priority(), in.machine.MasterAdverInterval(), 0), Running: running && ok}
 	msg := fmt.Sprintf("(%s) master silent: taking over at %s unless an advert arrives", in.name, deadline.Format("15:04:05.000"))
-	if _, _, known := in.machine.MasterAddress(); !known {
+	if addr, prio, known := in.machine.MasterAddress(); known && prio == 0 {
+		msg = fmt.Sprintf("(%s) master %s stopping (priority 0): taking over at %s", in.name, addr, deadline.Format("15:04:05.000"))
+	} else if !known {
 		msg = fmt.Sprintf("(%s) no master heard yet: taking over at %s unless an advert arrives", in.name, deadline.Format("15:04:05.000"))
 	}
 	if !running {
@@ -442,6 +449,9 @@ func (in *instance) transition(t fsm.Transition) {
 	}
 	in.late = false
 	in.mu.Unlock()
+	if t.From == fsm.Backup {
+		in.timerOn = false // the timer ended with the state
+	}
 	in.d.ctl.Publish(control.Event{Kind: control.KindVRRPState,
 		Message: fmt.Sprintf("%s → %s: %s", t.From, t.To, t.Reason),
 		VRRP:    &control.VRRPState{Instance: in.name, From: t.From.String(), To: t.To.String(), Reason: t.Reason, Priority: int(in.machine.Priority())}})
