@@ -17,6 +17,7 @@ import (
 	"github.com/halab/halab/nodes/check"
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/nodes/probe"
+	"github.com/halab/halab/nodes/proxy"
 	"github.com/halab/halab/nodes/web"
 )
 
@@ -150,6 +151,22 @@ func summarize(kind string, detail json.RawMessage) string {
 			s += fmt.Sprintf(", last outage %.2f s (%d failed)", p.Last.Length.Seconds(), p.Last.Failed)
 		}
 		return s
+	case lab.ComponentProxy:
+		var px proxy.Status
+		if json.Unmarshal(detail, &px) != nil {
+			return ""
+		}
+		var parts []string
+		for _, b := range px.Backends {
+			up := 0
+			for _, srv := range b.Servers {
+				if srv.Up {
+					up++
+				}
+			}
+			parts = append(parts, fmt.Sprintf("%s %d/%d servers up, %d requests", b.Name, up, len(b.Servers), b.Requests))
+		}
+		return strings.Join(parts, "; ")
 	case lab.ComponentWeb:
 		var w web.Status
 		if json.Unmarshal(detail, &w) != nil {
