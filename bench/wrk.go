@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ func parseWrkDuration(s string) time.Duration {
 		if strings.HasSuffix(s, u.suffix) {
 			v, err := strconv.ParseFloat(strings.TrimSuffix(s, u.suffix), 64)
 			if err == nil {
-				return time.Duration(v * float64(u.unit))
+				return time.Duration(math.Round(v * float64(u.unit)))
 			}
 		}
 	}
