@@ -148,7 +148,8 @@ func failover(t *testing.T, v variant, hi, lo speaker) {
 	back := time.Now()
 	a = e.run(v, hi, []string{"b"})
 	w.aliveOnceReleased(t, "a")
-	w.waitHolder(t, "a", back, masterDown(v, hi.priority)+2*time.Second)
+	// Allow for the program's own start-up on a loaded machine.
+	w.waitHolder(t, "a", back, masterDown(v, hi.priority)+5*time.Second)
 	time.Sleep(3 * v.advert)
 
 	// Graceful stop: priority 0 makes the backup take over after its skew.

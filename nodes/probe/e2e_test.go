@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"math"
 	"net"
 	"strings"
 	"testing"
@@ -122,10 +121,12 @@ func TestEndToEndOutageOverLoopback(t *testing.T) {
 	if o.Length < 450*time.Millisecond || o.Length > 800*time.Millisecond {
 		t.Errorf("outage %v, want about 0.5 s", o.Length)
 	}
-	// Requests go out every 5 ms; those started between the two answers failed.
+	// Requests go out every 5 ms; those started between the two answers
+	// failed. A loaded machine may skip some sends (the pacer drops its
+	// backlog rather than bursting), never add any.
 	want := float64(o.Length) / float64(time.Second/rate)
-	if math.Abs(float64(o.Failed)-want) > 0.05*want+3 {
-		t.Errorf("outage of %v with %d failed, want about %.0f", o.Length, o.Failed, want)
+	if float64(o.Failed) > want+3 || float64(o.Failed) < want/2 {
+		t.Errorf("outage of %v with %d failed, want at most about %.0f and at least half of it", o.Length, o.Failed, want)
 	}
 	if !strings.Contains(closes[0].Message, "client: answers again via lbtest — outage") {
 		t.Errorf("close message %q", closes[0].Message)
