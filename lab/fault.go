@@ -83,6 +83,20 @@ func (f Fault) String() string {
 	return string(f.Kind)
 }
 
+// Target names what the fault hits, as fault events carry it: NODE,
+// NODE/COMPONENT, NODE/INTERFACE or NODE,PEER.
+func (f Fault) Target() string {
+	switch {
+	case f.Peer != "":
+		return f.Node + "," + f.Peer
+	case f.Component != "":
+		return f.Node + "/" + f.Component
+	case f.Interface != "":
+		return f.Node + "/" + f.Interface
+	}
+	return f.Node
+}
+
 // Faulter applies faults to a running lab. Providers implement it.
 type Faulter interface {
 	Apply(ctx context.Context, st *State, f Fault) error

@@ -110,11 +110,7 @@ func newUICommand() *cobra.Command {
 				go d.Run(ctx)
 				backend = d
 			} else {
-				n, err := lab.Resolve(name)
-				if err != nil {
-					return err
-				}
-				st, err := lab.LoadState(n)
+				st, err := runningLab(name)
 				if err != nil {
 					return err
 				}

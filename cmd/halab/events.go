@@ -24,11 +24,7 @@ func newEventsCommand() *cobra.Command {
 		Short: "Follow a running lab's events (VRRP states, VIP moves, backends, outages)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := lab.Resolve(name)
-			if err != nil {
-				return err
-			}
-			st, err := lab.LoadState(n)
+			st, err := runningLab(name)
 			if err != nil {
 				return err
 			}

@@ -17,11 +17,7 @@ func newExecCommand() *cobra.Command {
   sudo halab exec web1 -- bash`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := lab.Resolve(name)
-			if err != nil {
-				return err
-			}
-			st, err := lab.LoadState(n)
+			st, err := runningLab(name)
 			if err != nil {
 				return err
 			}

@@ -38,18 +38,14 @@ it as it lands, whichever shell it came from.
 			if err != nil {
 				return err
 			}
-			n, err := lab.Resolve(name)
-			if err != nil {
-				return err
-			}
-			st, err := lab.LoadState(n)
+			st, err := runningLab(name)
 			if err != nil {
 				return err
 			}
 			if err := (&netns.Provider{}).Apply(cmd.Context(), st, f); err != nil {
 				return err
 			}
-			fmt.Printf("%s: %s\n", n, f)
+			fmt.Printf("%s: %s\n", st.Name, f)
 			if len(st.Faults) > 0 {
 				var active []string
 				for _, a := range st.Faults {

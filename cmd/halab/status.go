@@ -101,6 +101,16 @@ func newStatusCommand() *cobra.Command {
 	return cmd
 }
 
+// runningLab loads the state of the lab called name, or of the only lab
+// up when name is empty.
+func runningLab(name string) (*lab.State, error) {
+	n, err := lab.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	return lab.LoadState(n)
+}
+
 // collectStatus asks the kernel and every component about a lab.
 func collectStatus(ctx context.Context, st *lab.State) labStatus {
 	out := labStatus{Name: st.Name, Provider: st.Provider, Source: st.Lab.Source, Phase: st.Phase, Created: st.Created}

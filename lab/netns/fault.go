@@ -47,7 +47,7 @@ func (p *Provider) Apply(ctx context.Context, st *lab.State, f lab.Fault) error 
 	}
 	if err := lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindFault,
 		Message: "fault: " + f.String(),
-		Fault:   &control.Fault{Name: string(f.Kind), Target: faultTarget(f), Active: !mends(f.Kind)}}); err != nil {
+		Fault:   &control.Fault{Name: string(f.Kind), Target: f.Target(), Active: !mends(f.Kind)}}); err != nil {
 		return err
 	}
 	for _, a := range removed {
@@ -68,18 +68,6 @@ type removedAddress struct {
 
 func mends(k lab.FaultKind) bool {
 	return k == lab.FaultRestore || k == lab.FaultStart || k == lab.FaultLinkUp || k == lab.FaultHeal
-}
-
-func faultTarget(f lab.Fault) string {
-	switch {
-	case f.Peer != "":
-		return f.Node + "," + f.Peer
-	case f.Component != "":
-		return f.Node + "/" + f.Component
-	case f.Interface != "":
-		return f.Node + "/" + f.Interface
-	}
-	return f.Node
 }
 
 // recordFault keeps the list of faults in force: a mending fault removes

@@ -22,20 +22,6 @@ type ActiveFault struct {
 // Faults lists the faults in force, in the order applied.
 func (l *Live) Faults() []ActiveFault { return l.faults }
 
-// targetOf is control.Fault's Target of a lab fault, as the providers
-// write it.
-func targetOf(f lab.Fault) string {
-	switch {
-	case f.Peer != "":
-		return f.Node + "," + f.Peer
-	case f.Component != "":
-		return f.Node + "/" + f.Component
-	case f.Interface != "":
-		return f.Node + "/" + f.Interface
-	}
-	return f.Node
-}
-
 // splitTarget reads a fault target: node, the part after "/" (component or
 // interface) and the peer after ",".
 func splitTarget(target string) (node, part, peer string) {

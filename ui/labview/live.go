@@ -238,7 +238,7 @@ func New(st *lab.State) *Live {
 		}
 	}
 	for _, f := range st.Faults {
-		l.faults = append(l.faults, ActiveFault{Kind: f.Kind, Node: f.Node, Target: targetOf(f), Text: f.String()})
+		l.faults = append(l.faults, ActiveFault{Kind: f.Kind, Node: f.Node, Target: f.Target(), Text: f.String()})
 	}
 	return l
 }
