@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/halab/halab/lab"
 	"github.com/halab/halab/lab/netns"
 )
 
