@@ -1,5 +1,5 @@
 // Package assets holds what halab ships inside its binary: the built-in labs
-// and the configuration files they name.
+// and the configuration files they name, and the built-in drills.
 package assets
 
 import (
@@ -17,6 +17,13 @@ var files embed.FS
 // NAME.yaml files and the configuration files they name, relative to it.
 var Labs fs.FS = mustSub(files, "labs")
 
+//go:embed drills
+var drillFiles embed.FS
+
+// Drills is the file system of built-in drills (scenarios), rooted at the
+// drills directory: one NAME.yaml file per drill.
+var Drills fs.FS = mustSub(drillFiles, "drills")
+
 func mustSub(f fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)
 	if err != nil {
@@ -28,6 +35,19 @@ func mustSub(f fs.FS, dir string) fs.FS {
 // LabNames lists the built-in labs, sorted.
 func LabNames() []string {
 	entries, _ := fs.ReadDir(Labs, ".")
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// DrillNames lists the built-in drills, sorted.
+func DrillNames() []string {
+	entries, _ := fs.ReadDir(Drills, ".")
 	var names []string
 	for _, e := range entries {
 		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {

@@ -1,0 +1,195 @@
+// Package netnslab gives the drill runner (scenarios.Run) a lab built by
+// the netns provider: its recorded state, its merged event stream
+// (lab.Watch), faults through netns.Provider.Apply, the client probe's and
+// the VRRP daemons' control sockets, and the VIP holders as the kernel has
+// them (netlink in each node's namespace).
+package netnslab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/halab/halab/lab"
+	"github.com/halab/halab/lab/netns"
+	"github.com/halab/halab/nodes/control"
+	"github.com/halab/halab/nodes/vrrp"
+	"github.com/halab/halab/scenarios"
+)
+
+// callTimeout bounds one control-socket call.
+const callTimeout = 2 * time.Second
+
+// Lab is a running netns lab. It is safe for concurrent use.
+type Lab struct {
+	name     string
+	provider *netns.Provider
+
+	mu   sync.Mutex
+	last *lab.State
+}
+
+var _ scenarios.Lab = (*Lab)(nil)
+
+// Open finds the running lab called name (or the only one up, when name is
+// empty).
+func Open(name string) (*Lab, error) {
+	n, err := lab.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := lab.LoadState(n)
+	if err != nil {
+		return nil, err
+	}
+	if st.Provider != "" && st.Provider != "netns" {
+		return nil, fmt.Errorf("lab %s runs on the %s provider; drills run on netns labs", n, st.Provider)
+	}
+	if st.Lab == nil {
+		return nil, fmt.Errorf("lab %s: its state has no lab model", n)
+	}
+	return &Lab{name: n, provider: &netns.Provider{}, last: st}, nil
+}
+
+// Name is the lab's name.
+func (l *Lab) Name() string { return l.name }
+
+// State reads the lab's recorded state afresh (faults change it), falling
+// back on the last one read.
+func (l *Lab) State() *lab.State {
+	st, err := lab.LoadState(l.name)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == nil {
+		l.last = st
+	}
+	return l.last
+}
+
+// Events is lab.Watch on a copy of the state of its own.
+func (l *Lab) Events(ctx context.Context) <-chan control.Event {
+	st, err := lab.LoadState(l.name)
+	if err != nil {
+		st = l.State()
+	}
+	return lab.Watch(ctx, st)
+}
+
+// Fault applies f through the netns provider (which records it in the
+// lab's state and event log).
+func (l *Lab) Fault(ctx context.Context, f lab.Fault) error {
+	st, err := lab.LoadState(l.name)
+	if err != nil {
+		return err
+	}
+	return l.provider.Apply(ctx, st, f)
+}
+
+// Probe runs an action of the client node's probe.
+func (l *Lab) Probe(ctx context.Context, action string, in, out any) error {
+	st := l.State()
+	for _, n := range st.Nodes {
+		for _, c := range n.Components {
+			if c.Kind == lab.ComponentProbe {
+				ctx, cancel := context.WithTimeout(ctx, callTimeout)
+				defer cancel()
+				return control.NewClient(c.Socket).Do(ctx, action, in, out)
+			}
+		}
+	}
+	return fmt.Errorf("lab %s has no client probe", l.name)
+}
+
+// Holders reads each load balancer's addresses through netlink and says
+// which hold the VIP.
+func (l *Lab) Holders(ctx context.Context) (map[string]bool, error) {
+	st := l.cached()
+	vip := st.Lab.VIP.Address
+	out := map[string]bool{}
+	var errs []error
+	for _, n := range st.Lab.Nodes {
+		if n.Role != lab.RoleLB {
+			continue
+		}
+		ifaces, err := netns.Interfaces(st.Name, n.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out[n.Name] = holds(ifaces, vip)
+	}
+	if len(out) == 0 && len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// holds reports whether any interface has addr.
+func holds(ifaces []netns.InterfaceInfo, addr netip.Addr) bool {
+	for _, i := range ifaces {
+		for _, a := range i.Addresses {
+			if p, err := netip.ParsePrefix(a); err == nil && p.Addr() == addr {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// VRRP asks each load balancer's VRRP daemon for its instance; a daemon
+// that does not answer is DOWN.
+func (l *Lab) VRRP(ctx context.Context) (map[string]scenarios.VRRPStatus, error) {
+	st := l.cached()
+	out := map[string]scenarios.VRRPStatus{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, n := range st.Nodes {
+		for _, c := range n.Components {
+			if c.Kind != lab.ComponentVRRP {
+				continue
+			}
+			wg.Add(1)
+			go func(node, socket string) {
+				defer wg.Done()
+				s := readVRRP(ctx, socket, st.Lab.VIP.Address.String())
+				mu.Lock()
+				out[node] = s
+				mu.Unlock()
+			}(n.Name, c.Socket)
+		}
+	}
+	wg.Wait()
+	return out, ctx.Err()
+}
+
+// readVRRP reads one daemon's instance for vip (or its first).
+func readVRRP(ctx context.Context, socket, vip string) scenarios.VRRPStatus {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	var vs vrrp.Status
+	if _, err := control.NewClient(socket).Status(ctx, &vs); err != nil || len(vs.Instances) == 0 {
+		return scenarios.VRRPStatus{State: scenarios.StateDown}
+	}
+	in := vs.Instances[0]
+	for _, cand := range vs.Instances {
+		for _, v := range cand.VIPs {
+			if v.Address == vip {
+				in = cand
+			}
+		}
+	}
+	state := strings.ToUpper(in.State)
+	return scenarios.VRRPStatus{State: state, Priority: in.Priority}
+}
+
+// cached is the last state read: node names and sockets do not change
+// while a lab runs, so polling needs no fresh read.
+func (l *Lab) cached() *lab.State {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
+}
