@@ -28,6 +28,7 @@ unit:
 # Benchmarks side by side with the reference programs (root).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 20m ./bench/
+	$(GO) test -run '^$$' -bench View -benchmem ./ui/
 
 clean:
 	rm -rf bin
