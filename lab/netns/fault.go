@@ -211,8 +211,19 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 // crash is a power-off: every process in the node is killed, the addresses
 // the lab did not give it (VIPs) vanish as they would with the machine, and
 // its links go down.
+//
+// A power-off is one instant: the processes are frozen first (SIGSTOP), so
+// that none of them sees the links go down or a sibling die and gets a last
+// word out (a VRRP daemon tracking its proxy would send priority 0); then the
+// links go down, and only then are the frozen processes killed.
 func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]removedAddress, error) {
 	pids := processesOf([]string{ns.Namespace}, nil)
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGSTOP)
+	}
+	if err := setLinks(h, interfaceNames(node), false); err != nil {
+		return nil, err
+	}
 	for _, pid := range pids {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
@@ -242,7 +253,7 @@ func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]removedAddres
 		}
 	}
 	ns.PoweredOff = true
-	return removed, setLinks(h, interfaceNames(node), false)
+	return removed, nil
 }
 
 // restore powers a crashed node on: links up, then its components started

@@ -27,13 +27,16 @@ type pendingClose struct {
 	base, end           uint64 // cumFailed snapshots at id1+1 and id2
 	baseKnown, endKnown bool
 	lbBefore, lbAfter   string
+	opened              bool // an open event was published for it
 }
 
 // outages is the tracker's outage state. Outage is the longest interval
 // between two consecutive successful answers, by completion time. A gap
 // becomes an outage when it is longer than twice the request interval and at
-// least one request failed in it; before the first answer (and after a
-// reset, before the next one) there is no interval and so no outage.
+// least one request sent in it failed (whenever that failure ended: a
+// timed-out request ends after the gap it was sent in); before the first
+// answer (and after a reset, before the next one) there is no interval and
+// so no outage.
 type outages struct {
 	firstStart        time.Time // first request since start or reset
 	hasOK             bool
@@ -69,13 +72,18 @@ func (t *tracker) success(r *request, end time.Time, res result) {
 	}
 	if t.hasOK {
 		gap := end.Sub(t.last.end)
-		if t.open != nil || (t.failSince > 0 && gap > t.threshold()) {
+		// A gap longer than the threshold is a candidate; it is an outage
+		// if a request sent in it failed. Requests that time out end after
+		// the answer that closes a short gap, so the decision waits for
+		// every request sent in the gap to finish (finalize).
+		if t.open != nil || gap > t.threshold() {
 			p := &pendingClose{
 				o:        control.Outage{Start: t.last.end, End: end, Length: gap},
 				id1:      t.last.id,
 				id2:      r.id,
 				lbBefore: t.last.lb,
 				lbAfter:  res.lb,
+				opened:   t.open != nil,
 			}
 			p.base, p.baseKnown = t.lastBase, t.lastBaseKnown
 			if t.low == p.id2 {
@@ -136,6 +144,9 @@ func (t *tracker) finalize() {
 		p := t.pending[0]
 		t.pending = t.pending[1:]
 		p.o.Failed = int(p.end - p.base)
+		if p.o.Failed == 0 && !p.opened {
+			continue // a pause in the answers with no request failing: no outage
+		}
 		o := p.o
 		t.history = append(t.history, o)
 		if len(t.history) > maxHistory {

@@ -48,6 +48,19 @@ func TestOutages(t *testing.T) {
 			answered: true,
 		},
 		{
+			name: "a gap shorter than the timeout, every request in it timed out: still an outage",
+			reqs: concat(
+				stream(0, 1000*ms, 10*ms, ms, ok1),
+				stream(1000*ms, 1150*ms, 10*ms, 300*ms, fail("timeout")),
+				stream(1150*ms, 1500*ms, 10*ms, ms, ok1),
+			),
+			// The failures end after the answer at 1151 ms that closes the gap.
+			opens:    0,
+			closed:   []closed{{991 * ms, 1151 * ms, 15, "outage 160 ms, 15 requests failed"}},
+			longest:  160 * ms,
+			answered: true,
+		},
+		{
 			name: "a slow answer in flight across the outage does not count as failed",
 			reqs: concat(
 				stream(0, 1000*ms, 10*ms, ms, ok1),

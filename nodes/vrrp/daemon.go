@@ -54,6 +54,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 
 	d := &daemon{log: log, ctl: ctl, node: opts.Node}
+	if err := d.newProcessTrackers(cfg); err != nil {
+		return err
+	}
 	for _, ic := range cfg.Instances {
 		in, err := newInstance(ic, d)
 		if err != nil {
@@ -101,6 +104,7 @@ type daemon struct {
 	ctl       *control.Server
 	node      string
 	instances []*instance
+	procs     map[string]*processTracker // by vrrp_track_process name
 }
 
 func (d *daemon) closeAll() {

@@ -34,7 +34,8 @@ type instance struct {
 	vips    []VirtualAddress
 	ipID    uint16
 
-	datagrams chan []byte
+	datagrams chan datagram
+	lastInput time.Time // the latest time handed to the state machine (run goroutine only)
 	tracks    chan trackResult
 
 	mu       sync.Mutex // guards what status reads
@@ -66,7 +67,7 @@ func newInstance(ic *kaconf.Instance, d *daemon) (*instance, error) {
 	in := &instance{
 		name: ic.Name, cfg: ic, d: d,
 		log:       d.log.With("instance", ic.Name),
-		datagrams: make(chan []byte, 64),
+		datagrams: make(chan datagram, 64),
 		tracks:    make(chan trackResult, 16),
 		counters:  Counters{Dropped: map[string]uint64{}},
 	}
@@ -110,6 +111,7 @@ func newInstance(ic *kaconf.Instance, d *daemon) (*instance, error) {
 	for _, ts := range ic.TrackScripts {
 		tracks = append(tracks, fsm.Track{Name: "script " + ts.Name, Weight: ts.Weight, Reverse: ts.WeightReverse})
 	}
+	tracks = append(tracks, d.processTracks(ic)...)
 	initial := fsm.Backup
 	if ic.InitialState == kaconf.StateMaster {
 		initial = fsm.Master
@@ -193,12 +195,12 @@ func (in *instance) close() {
 func (in *instance) read() {
 	for {
 		buf := make([]byte, 1500)
-		n, err := in.sock.Read(buf)
+		n, at, err := in.sock.ReadAt(buf)
 		if err != nil {
 			close(in.datagrams)
 			return
 		}
-		in.datagrams <- buf[:n]
+		in.datagrams <- datagram{b: buf[:n], at: at}
 	}
 }
 
@@ -219,7 +221,7 @@ func (in *instance) run(ctx context.Context) {
 			}
 		}
 	}
-	in.do(in.machine.Start(time.Now()))
+	in.do(in.machine.Start(in.now()))
 	in.refreshView()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -248,15 +250,17 @@ func (in *instance) run(ctx context.Context) {
 			}
 			in.receive(dg)
 		case tr := <-in.tracks:
-			acts, err := in.machine.TrackChanged(time.Now(), tr.name, tr.ok)
+			acts, err := in.machine.TrackChanged(in.now(), tr.name, tr.ok)
 			if err != nil {
 				in.log.Error("track", "error", err)
 				continue
 			}
 			in.do(acts)
 		case <-timer.C:
-			in.checkLate(time.Now())
-			in.do(in.machine.Tick(time.Now()))
+			in.drainQueued()
+			now := in.now()
+			in.checkLate(now)
+			in.do(in.machine.Tick(now))
 		}
 		in.refreshView()
 		if !timer.Stop() {
@@ -270,9 +274,9 @@ func (in *instance) run(ctx context.Context) {
 
 // receive applies keepalived's receive checks, counts, and feeds an
 // accepted advert to the state machine.
-func (in *instance) receive(dg []byte) {
-	p, err := in.filter.Accept(dg)
-	now := time.Now()
+func (in *instance) receive(dg datagram) {
+	p, err := in.filter.Accept(dg.b)
+	now := in.arrival(dg.at)
 	in.mu.Lock()
 	if err != nil {
 		reason := string(wire.DropReasonOf(err))

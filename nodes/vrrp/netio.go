@@ -65,7 +65,9 @@ func openRawSocket(protocol int, ifname string, multicast bool) (*rawSocket, err
 			return fail("IP_MULTICAST_LOOP", err)
 		}
 	}
-	return &rawSocket{fd: fd, file: os.NewFile(uintptr(fd), fmt.Sprintf("raw-ip-%d", protocol))}, nil
+	s := &rawSocket{fd: fd, file: os.NewFile(uintptr(fd), fmt.Sprintf("raw-ip-%d", protocol))}
+	_ = s.enableTimestamps() // best effort: without stamps adverts count when read
+	return s, nil
 }
 
 // Read reads one whole IPv4 datagram into b.

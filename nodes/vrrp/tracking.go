@@ -21,8 +21,9 @@ import (
 const notifyTimeout = 30 * time.Second
 
 // startTracking runs every vrrp_script an instance tracks, each on its own
-// interval, and watches the links instances track. Results reach each
-// tracking instance as track changes (after rise/fall).
+// interval, follows the vrrp_track_process blocks instances track, and
+// watches the links instances track. Results reach each tracking instance
+// as track changes (after rise/fall, fork_delay/terminate_delay).
 func (d *daemon) startTracking(ctx context.Context, cfg *kaconf.Config, wg *sync.WaitGroup) {
 	watchers := map[string][]*instance{}
 	for _, in := range d.instances {
@@ -40,6 +41,7 @@ func (d *daemon) startTracking(ctx context.Context, cfg *kaconf.Config, wg *sync
 			d.runScriptLoop(ctx, s, ins)
 		}(s, watchers[s.Name])
 	}
+	d.runProcessTrackers(ctx, wg)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

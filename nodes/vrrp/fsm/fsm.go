@@ -255,5 +255,10 @@ func (in *Instance) downExpiredReason() string {
 
 // secs formats a duration as seconds with two decimals: "3.61 s".
 func secs(d time.Duration) string {
+	if d < 100*time.Millisecond {
+		// Short timers (a skew at priority 254 is about a millisecond) keep
+		// their digits: "1.2 ms", not "0.00 s".
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+	}
 	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
 }

@@ -98,6 +98,7 @@ func (p *parser) completeInstance(in *instanceState) {
 	p.completePreemption(in)
 	p.completeAdvertInterval(in)
 	p.completeTracking(in)
+	p.completeProcessTracking(in)
 }
 
 // completeAuth applies keepalived's authentication rules.

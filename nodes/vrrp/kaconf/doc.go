@@ -12,12 +12,15 @@
 //
 // The subset: global_defs (router_id, vrrp_version, script_user,
 // enable_script_security, vrrp_garp_master_delay, vrrp_garp_master_repeat),
-// vrrp_script (script, interval, timeout, weight [reverse], rise, fall) and
+// vrrp_script (script, interval, timeout, weight [reverse], rise, fall),
+// vrrp_track_process (process, param_match, weight [reverse], quorum,
+// quorum_max, delay, fork_delay, terminate_delay, full_command) and
 // vrrp_instance (state, interface, virtual_router_id, priority, advert_int,
 // version, nopreempt, preempt, preempt_delay, authentication { auth_type
 // PASS|AH; auth_pass }, unicast_src_ip, unicast_peer, virtual_ipaddress,
-// track_script, track_interface, notify_master, notify_backup, notify_fault,
-// notify_stop, notify, garp_master_delay, garp_master_repeat).
+// track_script, track_interface, track_process, notify_master,
+// notify_backup, notify_fault, notify_stop, notify, garp_master_delay,
+// garp_master_repeat).
 //
 // The model holds the values keepalived 2.2.7 ends up using, after the
 // adjustments it makes and warns about: auth_pass truncated to 8

@@ -23,6 +23,9 @@ func FuzzParse(f *testing.F) {
 		"vrrp_script s {\n script \"/bin/echo 'a' \\x41\"\n weight -2 reverse\n}\n" + instanceSrc("track_script {\n s weight 5 noreverse\n}\nnotify_master \"/bin/n\" root root"),
 		"include keepalived.conf\nglobal_defs { vrrp_garp_master_repeat 0 }\n}\n{\n$X=1\n@a b\n",
 		"vrrp_instance X\n interface eth0\nauth_pass ab\\#cd\nvirtual_ipaddress { 10.0.0.1/33 dev label }\n",
+		"vrrp_track_process p {\n process \"/usr/sbin/a b\" -f x\n param_match initial\n weight -254 reverse\n quorum 2\n quorum_max 3\n delay 0.0000015\n full_command\n}\n" +
+			instanceSrc("priority 255\ntrack_process {\n p weight 254 noreverse\n q\n p\n}"),
+		"vrrp_track_process {\n}\nvrrp_track_process q\n process\n quorum_max 0\n quorum 1\n weight\n param_match exact\n}\n" + instanceSrc("track_process {\n q weight\n q quorum\n}"),
 	} {
 		f.Add([]byte(src))
 	}
@@ -44,6 +47,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("script out of keepalived's bounds: %+v", s)
 			}
 		}
+		for _, p := range cfg.Processes {
+			if p.Command == "" || p.Quorum < 0 || p.Quorum > p.QuorumMax || p.Weight < -254 || p.Weight > 254 ||
+				p.ForkDelay < 0 || p.TerminateDelay < 0 || (len(p.Params) > 0 && (!p.FullCommand || p.ParamMatch == ParamMatchNone)) {
+				t.Fatalf("process out of keepalived's bounds: %+v", p)
+			}
+		}
 		for _, in := range cfg.Instances {
 			if (in.InitialState != StateMaster && in.InitialState != StateBackup) || in.Priority < 1 || in.Priority > 255 ||
 				(in.Version != 2 && in.Version != 3) || in.AdvertInterval <= 0 || len(in.AuthPass) > 8 || in.VRID < 0 || in.VRID > 255 ||
@@ -52,6 +61,11 @@ func FuzzParse(f *testing.F) {
 			}
 			if in.Version == 2 && in.AdvertInterval%1e9 != 0 {
 				t.Fatalf("v2 interval %v not whole seconds", in.AdvertInterval)
+			}
+			for _, tp := range in.TrackProcesses {
+				if tp.Process == nil || tp.Weight < -254 || tp.Weight > 254 {
+					t.Fatalf("track process %+v", tp)
+				}
 			}
 			for _, ts := range in.TrackScripts {
 				if ts.Script == nil || ts.Weight < -253 || ts.Weight > 253 {

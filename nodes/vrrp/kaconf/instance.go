@@ -133,6 +133,8 @@ func (p *parser) instanceKeyword(in *instanceState, st statement) {
 		p.trackScripts(in, p.valueBlock(st))
 	case "track_interface":
 		p.trackInterfaces(in, p.valueBlock(st))
+	case "track_process":
+		p.trackProcesses(in, p.valueBlock(st))
 	case "notify_master":
 		p.notify(in, st, &in.NotifyMaster)
 	case "notify_backup":

@@ -11,7 +11,7 @@ var (
 		linkbeat_interfaces linkbeat_use_polling namespace_with_ipsets net_namespace
 		net_namespace_ipvs static_ipaddress static_routes static_rules track_file
 		track_group use_pid_dir virtual_server virtual_server_group vrrp_sync_group
-		vrrp_track_file vrrp_track_process`)
+		vrrp_track_file`)
 
 	globalUnsupported = keywordSet(`
 		bfd_cpu_affinity bfd_no_swap bfd_priority bfd_process_name bfd_rlimit_rtime
@@ -51,7 +51,7 @@ var (
 	instanceUnsupported = keywordSet(`
 		use_vmac use_vmac_addr vmac_xmit_base use_ipvlan unicast_fault_no_peer
 		check_unicast_src old_unicast_checksum native_ipv6 vrf dont_track_primary
-		track_file track_process track_bfd mcast_src_ip mcast_dst_ip track_src_ip
+		track_file track_bfd mcast_src_ip mcast_dst_ip track_src_ip
 		unicast_ttl virtual_ipaddress_excluded promote_secondaries linkbeat_use_polling
 		virtual_routes virtual_rules accept no_accept skip_check_adv_addr strict_mode
 		debug notify_deleted notify_master_rx_lower_pri smtp_alert notify_priority_changes
@@ -60,6 +60,9 @@ var (
 		vmac_garp_intvl lower_prio_no_advert higher_prio_send_advert kernel_rx_buf_size`)
 
 	scriptUnsupported = keywordSet(`user init_fail`)
+
+	// Every vrrp_track_process keyword of keepalived 2.2.7 is supported.
+	processUnsupported = keywordSet(``)
 
 	authUnsupported = keywordSet(``)
 )

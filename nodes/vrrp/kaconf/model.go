@@ -12,6 +12,7 @@ import (
 type Config struct {
 	Global    Global
 	Scripts   []*Script   // vrrp_script blocks kept by keepalived, in file order
+	Processes []*Process  // vrrp_track_process blocks kept by keepalived, in file order
 	Instances []*Instance // vrrp_instance blocks, in file order
 
 	// Files are the files read, the main one first, then includes in the
@@ -197,6 +198,7 @@ type Instance struct {
 
 	TrackScripts    []TrackScript
 	TrackInterfaces []TrackInterface
+	TrackProcesses  []TrackProcess
 
 	// Notify scripts: notify_master, notify_backup, notify_fault,
 	// notify_stop and notify; nil when absent.

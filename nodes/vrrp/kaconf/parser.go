@@ -41,7 +41,8 @@ func (p *parser) take() (statement, bool) {
 	return st, ok
 }
 
-// parseRoot reads the top level: global_defs, vrrp_script, vrrp_instance.
+// parseRoot reads the top level: global_defs, vrrp_script,
+// vrrp_track_process, vrrp_instance.
 func (p *parser) parseRoot() {
 	for {
 		st, ok := p.take()
@@ -59,6 +60,8 @@ func (p *parser) parseRoot() {
 			p.block(st, p.globalKeyword)
 		case st.keyword() == "vrrp_script":
 			p.parseScript(st)
+		case st.keyword() == "vrrp_track_process":
+			p.parseProcess(st)
 		case st.keyword() == "vrrp_instance":
 			p.parseInstance(st)
 		default:
@@ -97,7 +100,7 @@ func (p *parser) block(kw statement, handle func(statement)) {
 }
 
 // valueBlock returns the lines of a block of values (virtual_ipaddress,
-// unicast_peer, track_script, track_interface), keepalived's
+// unicast_peer, track_script, track_interface, track_process), keepalived's
 // alloc_value_block: one value per statement, until '}'.
 func (p *parser) valueBlock(kw statement) []statement {
 	if len(kw.words) > 1 {
