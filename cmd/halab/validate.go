@@ -54,7 +54,7 @@ func newLabsCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Printf("%-8s %s\n", name, l.Title)
+				fmt.Printf("%-10s %s\n", name, l.Title)
 			}
 			return nil
 		},
