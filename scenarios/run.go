@@ -138,7 +138,7 @@ func Run(ctx context.Context, l Lab, d *Drill, opts Options) (*Report, error) {
 }
 
 // settle waits for a steady lab: one node holds the VIP and the client
-// gets answers.
+// gets answers, all of them in the latest bucket.
 func (r *runner) settle(ctx context.Context) error {
 	deadline := time.Now().Add(r.o.Settle)
 	why := "nothing read yet"
@@ -166,6 +166,12 @@ func (r *runner) settle(ctx context.Context) error {
 			}
 		case ps.Rate == 0:
 			why = "the client probe is paused (rate 0)"
+		case ps.LastBucket != nil && ps.LastBucket.Failed > 0:
+			// Answers come, but not all: a stale ARP entry after a split
+			// brain, a flapping link. Measuring from here would blame the
+			// drill for the lab's state.
+			why = fmt.Sprintf("requests are failing (%d of %d in the latest %s)", ps.LastBucket.Failed,
+				ps.LastBucket.OK+ps.LastBucket.Failed, fmtDur(ps.LastBucket.Width))
 		default:
 			r.origRate, r.timeout, r.bucket = ps.Rate, ps.Timeout, ps.Bucket
 			if r.bucket <= 0 {
