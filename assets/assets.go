@@ -33,21 +33,14 @@ func mustSub(f fs.FS, dir string) fs.FS {
 }
 
 // LabNames lists the built-in labs, sorted.
-func LabNames() []string {
-	entries, _ := fs.ReadDir(Labs, ".")
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {
-			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+func LabNames() []string { return yamlNames(Labs) }
 
 // DrillNames lists the built-in drills, sorted.
-func DrillNames() []string {
-	entries, _ := fs.ReadDir(Drills, ".")
+func DrillNames() []string { return yamlNames(Drills) }
+
+// yamlNames lists the NAME.yaml files at the top of fsys by NAME, sorted.
+func yamlNames(fsys fs.FS) []string {
+	entries, _ := fs.ReadDir(fsys, ".")
 	var names []string
 	for _, e := range entries {
 		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {

@@ -1,7 +1,8 @@
 package scenarios
 
 import (
-	"math"
+	"github.com/halab/halab/nodes/control"
+
 	"strconv"
 	"strings"
 	"time"
@@ -9,25 +10,7 @@ import (
 
 // fmtDur renders a duration for people: "0.61 s", "3.61 s", "120 ms",
 // "1.5 ms".
-func fmtDur(d time.Duration) string {
-	if d < 0 {
-		return "-" + fmtDur(-d)
-	}
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case d >= 100*time.Second:
-		return strconv.FormatFloat(d.Seconds(), 'f', 0, 64) + " s"
-	case d >= time.Second:
-		return strconv.FormatFloat(math.Round(d.Seconds()*100)/100, 'f', -1, 64) + " s"
-	case d >= 10*time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
-	case d >= time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
-	case d == 0:
-		return "0 s"
-	}
-	return strconv.FormatFloat(ms, 'f', 2, 64) + " ms"
-}
+func fmtDur(d time.Duration) string { return control.FormatDuration(d) }
 
 // fmtSecs renders a duration as seconds with three decimals ("3.609 s"),
 // for bounds and tables where milliseconds matter.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,27 +50,13 @@ func newDrillValidateCommand() *cobra.Command {
 		Short: "Check drill files; every problem is reported with file:line:column",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			bad := 0
-			for _, f := range args {
+			return validateFiles("drill", args, func(f string) (string, error) {
 				d, err := scenarios.LoadFile(f)
-				var ve *lab.ValidationError
-				switch {
-				case errors.As(err, &ve):
-					bad++
-					for _, p := range ve.Problems {
-						fmt.Fprintln(os.Stderr, p)
-					}
-				case err != nil:
-					bad++
-					fmt.Fprintf(os.Stderr, "%s: %v\n", f, err)
-				default:
-					fmt.Printf("%s: ok — drill %s, %d steps\n", f, d.Name, len(d.Steps))
+				if err != nil {
+					return "", err
 				}
-			}
-			if bad > 0 {
-				return fmt.Errorf("%d of %d drill files have problems", bad, len(args))
-			}
-			return nil
+				return fmt.Sprintf("drill %s, %d steps", d.Name, len(d.Steps)), nil
+			})
 		},
 	}
 }

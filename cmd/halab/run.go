@@ -93,38 +93,39 @@ func runComponent(kind string, f componentFlags, fn func(ctx context.Context, ct
 }
 
 func newRunVRRP() *cobra.Command {
-	var f componentFlags
-	var config string
-	cmd := &cobra.Command{
-		Use:   "vrrp -f keepalived.conf",
-		Short: "The VRRP daemon, configured like keepalived",
-		Args:  cobra.NoArgs,
-		RunE: func(_ *cobra.Command, _ []string) error {
-			return runComponent("vrrp", f, func(ctx context.Context, ctl *control.Server, log *slog.Logger) error {
-				return vrrp.Run(ctx, vrrp.Options{ConfigPath: config, Node: f.node, Control: ctl, Logger: log})
-			})
-		},
-	}
-	f.register(cmd)
-	cmd.Flags().StringVarP(&config, "file", "f", "/etc/keepalived/keepalived.conf", "keepalived.conf to read")
-	return cmd
+	return newRunConfigured("vrrp", "vrrp -f keepalived.conf", "The VRRP daemon, configured like keepalived",
+		"/etc/keepalived/keepalived.conf", "keepalived.conf to read",
+		func(ctx context.Context, config, node string, ctl *control.Server, log *slog.Logger) error {
+			return vrrp.Run(ctx, vrrp.Options{ConfigPath: config, Node: node, Control: ctl, Logger: log})
+		})
 }
 
 func newRunProxy() *cobra.Command {
+	return newRunConfigured("proxy", "proxy -f haproxy.cfg", "The proxy, configured like HAProxy",
+		"/etc/haproxy/haproxy.cfg", "haproxy.cfg to read",
+		func(ctx context.Context, config, node string, ctl *control.Server, log *slog.Logger) error {
+			return proxy.Run(ctx, proxy.Options{ConfigPath: config, Node: node, Control: ctl, Logger: log})
+		})
+}
+
+// newRunConfigured is `halab run KIND -f CONFIG` for a component that reads
+// the configuration file of the program it stands in for.
+func newRunConfigured(kind, use, short, defaultConfig, configHelp string,
+	run func(ctx context.Context, config, node string, ctl *control.Server, log *slog.Logger) error) *cobra.Command {
 	var f componentFlags
 	var config string
 	cmd := &cobra.Command{
-		Use:   "proxy -f haproxy.cfg",
-		Short: "The proxy, configured like HAProxy",
+		Use:   use,
+		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			return runComponent("proxy", f, func(ctx context.Context, ctl *control.Server, log *slog.Logger) error {
-				return proxy.Run(ctx, proxy.Options{ConfigPath: config, Node: f.node, Control: ctl, Logger: log})
+			return runComponent(kind, f, func(ctx context.Context, ctl *control.Server, log *slog.Logger) error {
+				return run(ctx, config, f.node, ctl, log)
 			})
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVarP(&config, "file", "f", "/etc/haproxy/haproxy.cfg", "haproxy.cfg to read")
+	cmd.Flags().StringVarP(&config, "file", "f", defaultConfig, configHelp)
 	return cmd
 }
 

@@ -18,29 +18,42 @@ func newValidateCommand() *cobra.Command {
 		Short: "Check lab files; every problem is reported with file:line:column",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			bad := 0
-			for _, f := range args {
+			return validateFiles("lab", args, func(f string) (string, error) {
 				l, err := lab.Load(f)
-				var ve *lab.ValidationError
-				switch {
-				case errors.As(err, &ve):
-					bad++
-					for _, p := range ve.Problems {
-						fmt.Fprintln(os.Stderr, p)
-					}
-				case err != nil:
-					bad++
-					fmt.Fprintf(os.Stderr, "%s: %v\n", f, err)
-				default:
-					fmt.Printf("%s: ok — lab %s, %d nodes, %d networks\n", f, l.Name, len(l.Nodes), len(l.Networks))
+				if err != nil {
+					return "", err
 				}
-			}
-			if bad > 0 {
-				return fmt.Errorf("%d of %d lab files have problems", bad, len(args))
-			}
-			return nil
+				return fmt.Sprintf("lab %s, %d nodes, %d networks", l.Name, len(l.Nodes), len(l.Networks)), nil
+			})
 		},
 	}
+}
+
+// validateFiles checks each file with check, printing every problem as
+// file:line:column (or the summary check returns), and fails when any file
+// has problems.
+func validateFiles(kind string, files []string, check func(string) (string, error)) error {
+	bad := 0
+	for _, f := range files {
+		summary, err := check(f)
+		var ve *lab.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			bad++
+			for _, p := range ve.Problems {
+				fmt.Fprintln(os.Stderr, p)
+			}
+		case err != nil:
+			bad++
+			fmt.Fprintf(os.Stderr, "%s: %v\n", f, err)
+		default:
+			fmt.Printf("%s: ok — %s\n", f, summary)
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d %s files have problems", bad, len(files), kind)
+	}
+	return nil
 }
 
 func newLabsCommand() *cobra.Command {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -94,18 +93,7 @@ func bucketMessage(b *control.ProbeBucket) string {
 
 // fmtDur renders a duration for people: "0.42 ms", "1.1 ms", "12 ms",
 // "3.21 s".
-func fmtDur(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case d >= time.Second:
-		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
-	case d >= 10*time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
-	case d >= time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
-	}
-	return strconv.FormatFloat(ms, 'f', 2, 64) + " ms"
-}
+func fmtDur(d time.Duration) string { return control.FormatDuration(d) }
 
 func plural(n int, word string) string {
 	if n == 1 {

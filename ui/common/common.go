@@ -5,6 +5,8 @@
 package common
 
 import (
+	"github.com/halab/halab/nodes/control"
+
 	"strconv"
 	"strings"
 	"time"
@@ -137,20 +139,7 @@ func Clock(t time.Time) string {
 
 // Dur formats a duration for people, as the probe does: "0.42 ms",
 // "1.1 ms", "12 ms", "3.21 s", "2m41s".
-func Dur(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case d >= 100*time.Second:
-		return d.Round(time.Second).String()
-	case d >= time.Second:
-		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
-	case d >= 10*time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
-	case d >= time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
-	}
-	return strconv.FormatFloat(ms, 'f', 2, 64) + " ms"
-}
+func Dur(d time.Duration) string { return control.FormatDuration(d) }
 
 // Uptime formats a duration as hh:mm:ss.
 func Uptime(d time.Duration) string {
