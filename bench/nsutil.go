@@ -115,3 +115,29 @@ func PowerOff(namespace string, keep []netip.Addr) error {
 	}
 	return nil
 }
+
+// setLinksUp sets every link of a namespace but lo up.
+func setLinksUp(namespace string) error {
+	h, err := netns.GetFromName(namespace)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	nh, err := netlink.NewHandleAt(h)
+	if err != nil {
+		return err
+	}
+	defer nh.Close()
+	links, err := nh.LinkList()
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if l.Attrs().Name != "lo" {
+			if err := nh.LinkSetUp(l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

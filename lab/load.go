@@ -42,14 +42,22 @@ func LoadFile(path string) (*Lab, error) {
 	return Parse(path, data, os.DirFS(filepath.Dir(abs)))
 }
 
-// Load loads a lab given as a file path or a built-in lab's name: a name that
-// is not a file on disk and has no extension is taken as a built-in.
+// Load loads a lab given as a file path or a built-in lab's name: a word
+// without a slash or an extension that names a built-in lab is that lab;
+// anything else is a file.
 func Load(pathOrName string) (*Lab, error) {
 	if pathOrName == "" {
 		return LoadBuiltin(DefaultLab)
 	}
-	if _, err := os.Stat(pathOrName); err != nil && !strings.ContainsAny(pathOrName, "./") {
-		return LoadBuiltin(pathOrName)
+	if !strings.ContainsAny(pathOrName, "/.") {
+		for _, name := range assets.LabNames() {
+			if name == pathOrName {
+				return LoadBuiltin(name)
+			}
+		}
+		if _, err := os.Stat(pathOrName); err != nil {
+			return LoadBuiltin(pathOrName) // says which built-in labs there are
+		}
 	}
 	return LoadFile(pathOrName)
 }

@@ -47,6 +47,14 @@ machine, runs its own keepalived-compatible VRRP daemon, HAProxy-compatible
 proxy, web server and client probe in it, and lets you break it and watch.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		// With no verb: the lab manager (built-in labs, lab files here, labs
+		// running now; start, attach, stop).
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signalContext(cmd.Context())
+			defer stop()
+			return runHome(ctx)
+		},
 	}
 	root.AddCommand(
 		newUpCommand(),
