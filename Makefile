@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 # Root-only tests skip without root; HALAB_REQUIRE_ROOT=1 makes them fail instead.
 
-.PHONY: all build test vet fmt-check unit bench clean
+.PHONY: all build test vet fmt-check unit bench bench-failover clean
 
 all: build
 
@@ -26,8 +26,11 @@ unit:
 	$(GO) test -count=1 -short $(PKGS)
 
 # Benchmarks side by side with the reference programs (root).
+bench-failover:
+	$(GO) test -run '^$$' -bench FailoverDrills -benchtime 1x -count 1 -timeout 30m -v ./bench/
+
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 20m ./bench/
+	$(GO) test -run '^$$' -bench 'LabLifecycle|FailoverPowerOff|ProxyThroughVIP|DashboardIdleCPU' -benchtime 1x -count 1 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench View -benchmem ./ui/
 
 clean:
