@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -140,6 +141,11 @@ func measureFault(b *testing.B, l failoverLab, fault string) (outage time.Durati
 		b.Fatalf("%s: %v", l.name(), err)
 	}
 	waitSteady(b, l.probe())
+	// Faults land at a random phase of the adverts and the track script's
+	// 2 s interval, as they would in life: a fixed rhythm of the benchmark
+	// would otherwise always hit the same phase and report one end of the
+	// range as the median.
+	time.Sleep(time.Duration(rand.Int64N(int64(2 * time.Second))))
 	l.inject(b, fault)
 	if _, err := WaitAddress(l.ns("lb2"), vip, 15*time.Second); err != nil {
 		b.Fatalf("%s, %s: %v", l.name(), fault, err)
