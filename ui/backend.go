@@ -81,6 +81,9 @@ type Options struct {
 	// Context bounds the event stream and backend calls (default
 	// context.Background()); Run sets it.
 	Context context.Context
+	// Drills runs failover drills on the lab (d opens their menu); nil
+	// means none: the drill keys and their help are hidden.
+	Drills Drills
 }
 
 func (o Options) withDefaults() Options {
@@ -93,6 +96,8 @@ func (o Options) withDefaults() Options {
 	if o.KeyMap == nil {
 		o.KeyMap = keymap.DefaultKeyMap()
 	}
+	o.KeyMap = o.KeyMap.Clone()
+	o.KeyMap.EnableDrills(o.Drills != nil)
 	if o.SaveDir == "" {
 		o.SaveDir = "."
 	}

@@ -9,14 +9,21 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/halab/halab/ui/components/drills"
 )
 
-// key handles a key press: the quit question first, then the fault menu,
-// then the full help, then the dashboard's own keys.
+// key handles a key press: ctrl+c first (it stops a running drill, or
+// leaves), then the quit question, the fault menu, the drill menu, the full
+// help, the drill keys, then the dashboard's own keys.
 func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	km := m.c.KeyMap
 	m.layout() // the log's page size depends on it
 	if key.Matches(msg, km.ForceQuit) {
+		if m.drill != nil && m.drillPane.Phase() != drills.PhaseStopping {
+			m.stopDrill()
+			return m, nil
+		}
 		return m.quit(QuitKeep)
 	}
 	switch {
@@ -36,10 +43,18 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, m.applyFault(*f)
 		}
 		return m, nil
+	case m.drillMenu.IsOpen():
+		if d := m.drillMenu.Update(msg); d != nil {
+			return m, m.startDrill(*d)
+		}
+		return m, nil
 	case m.showHelp:
 		if key.Matches(msg, km.Help, km.Stay, km.Quit) {
 			m.showHelp = false
 		}
+		return m, nil
+	}
+	if m.drillKey(msg) {
 		return m, nil
 	}
 	nodes := m.live.Nodes()

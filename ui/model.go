@@ -1,8 +1,9 @@
 // Package ui is halab's live dashboard, a Bubble Tea program: the lab's
 // topology with the VIP on the node that holds it, the client's traffic as
 // a timeline, the load balancers' VRRP detail with the master-down timer
-// counting, and the event log; faults from the keyboard (f), a text
-// snapshot of the screen (s), the timeline as SVG (e).
+// counting, and the event log; faults from the keyboard (f), failover
+// drills narrated step by step as they run (d, when Options.Drills is
+// set), a text snapshot of the screen (s), the timeline as SVG (e).
 //
 // The root Model is small: it owns the live state (ui/labview), fed only by
 // the Backend's event stream and status snapshots, and lays out components
@@ -23,6 +24,7 @@ import (
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/ui/common"
+	"github.com/halab/halab/ui/components/drills"
 	"github.com/halab/halab/ui/components/events"
 	"github.com/halab/halab/ui/components/faultmenu"
 	"github.com/halab/halab/ui/components/statusbar"
@@ -86,6 +88,11 @@ type Model struct {
 	log     *events.Model
 	menu    *faultmenu.Model
 	status  *statusbar.Model
+
+	drillMenu *drills.Menu
+	drillPane *drills.Pane
+	// drill is the drill in flight (nil when none): one at a time.
+	drill *drillRun
 }
 
 // New returns the dashboard of the lab behind backend.
@@ -101,6 +108,7 @@ func newModel(backend Backend, live *labview.Live, opts Options) *Model {
 		backend: backend, opts: opts, ctx: ctx, cancel: cancel, c: c, live: live,
 		topo: topology.New(c, live), traffic: traffic.New(c, live), vrrp: vrrppane.New(c, live),
 		log: events.New(c, live), menu: faultmenu.New(c, live), status: statusbar.New(c),
+		drillMenu: drills.NewMenu(c), drillPane: drills.NewPane(c),
 	}
 	if lbs := live.LBs(); len(lbs) > 0 {
 		m.selectNode(lbs[0].Name)
@@ -253,6 +261,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.status.Info(fmt.Sprintf("%s saved to %s", msg.what, msg.path))
 		}
+	case drillStepMsg, drillDoneMsg:
+		return m, m.drillMsg(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -24,6 +25,9 @@ func Run(ctx context.Context, backend Backend, opts Options) (QuitChoice, error)
 	if fm, ok := final.(*Model); ok {
 		m = fm
 	}
+	// A drill still running is stopped; its faults are undone before
+	// the lab is handed back.
+	m.finishDrill(os.Stderr)
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil
 	}

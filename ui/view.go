@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/halab/halab/ui/common"
+	"github.com/halab/halab/ui/components/drills"
 	"github.com/halab/halab/ui/components/topology"
 	"github.com/halab/halab/ui/components/traffic"
 	vrrppane "github.com/halab/halab/ui/components/vrrp"
@@ -43,7 +44,11 @@ func (m *Model) render() string {
 	for i := 0; i < topH; i++ {
 		lines = append(lines, at(left, i, leftW)+at(right, i, rightW))
 	}
+	if m.drillPane.Visible() {
+		lines = append(lines, strings.Split(m.drillPane.View(), "\n")...)
+	}
 	lines = append(lines, strings.Split(m.log.View(), "\n")...)
+	m.status.SetKeys(m.drillHelp())
 	lines = append(lines, m.status.View())
 
 	switch {
@@ -51,6 +56,8 @@ func (m *Model) render() string {
 		overlay(lines, w, m.quitBox())
 	case m.menu.IsOpen():
 		overlay(lines, w, m.menu.View())
+	case m.drillMenu.IsOpen():
+		overlay(lines, w, m.drillMenu.View(w-4))
 	case m.showHelp:
 		overlay(lines, w, m.helpBox(w))
 	}
@@ -58,7 +65,11 @@ func (m *Model) render() string {
 }
 
 // layout sizes the panes for the terminal: the upper row (topology left,
-// traffic and VRRP right) of height topH, the event log below it.
+// traffic and VRRP right) of height topH, the event log below it. While
+// the drill pane shows, it takes a band the full width of the screen
+// between the two, out of the log's height: the topology, the traffic
+// and the VRRP detail stay as they are, so the failover is seen while the
+// drill narrates it.
 func (m *Model) layout() (topH, leftW, rightW int) {
 	w, h := m.width, m.height
 	rest := h - 2 // header and status bar
@@ -77,7 +88,13 @@ func (m *Model) layout() (topH, leftW, rightW int) {
 	m.topo.SetSize(leftW, topH)
 	m.traffic.SetSize(rightW, topH-vrrpH)
 	m.vrrp.SetSize(rightW, vrrpH)
-	m.log.SetSize(w, rest-topH)
+	logH := rest - topH
+	if m.drillPane.Visible() {
+		drillH := min(max(logH*55/100, 7), 15, logH-5)
+		m.drillPane.SetSize(w, drillH)
+		logH -= drillH
+	}
+	m.log.SetSize(w, logH)
 	m.status.SetSize(w, 1)
 	return topH, leftW, rightW
 }
@@ -177,7 +194,10 @@ func (m *Model) quitBox() string {
 		" " + st.Key.Render("esc") + " stay",
 		"",
 	}
-	return common.Frame(st, "quit", "", body, 66, len(body)+2, true)
+	if m.drill != nil {
+		body = append(body, " "+st.Warn.Render("drill "+m.drill.info.Name+" is running: leaving stops it and undoes its faults first"), "")
+	}
+	return common.Frame(st, "quit", "", body, max(66, maxWidth(body)+3), len(body)+2, true)
 }
 
 // helpBox is the full help: every key, and what the symbols mean.
@@ -199,6 +219,10 @@ func (m *Model) helpBox(w int) string {
 	}
 	add(st.ChartOK.Render("█"), " answered  ", st.ChartFail.Render(traffic.FailGlyph), " failed  (per column, bar height = success share)   ", lbs)
 	add(st.Marker.Render("▲"), " fault applied   ", st.VIP.Render("◆"), " VIP moved   outage = longest time between two successful answers")
+	if m.opts.Drills != nil {
+		add("drills: ", st.Up.Render("✓"), " expectation met  ", st.Down.Render("✗"), " not met  ", st.Warn.Render(drills.Spinner[0]),
+			" waiting  ", st.Selected.Render("»"), " narration  ○ still to come  · not run")
+	}
 	body := []string{""}
 	for _, k := range keys {
 		body = append(body, " "+k)
@@ -206,11 +230,16 @@ func (m *Model) helpBox(w int) string {
 	body = append(body, "")
 	body = append(body, legend...)
 	body = append(body, "", st.Dim.Render(" ? or esc closes this help"))
+	return common.Frame(st, "help", "", body, min(maxWidth(body)+3, w-2), len(body)+2, true)
+}
+
+// maxWidth is the width of the widest line.
+func maxWidth(lines []string) int {
 	width := 0
-	for _, b := range body {
-		width = max(width, common.Width(b))
+	for _, l := range lines {
+		width = max(width, common.Width(l))
 	}
-	return common.Frame(st, "help", "", body, min(width+3, w-2), len(body)+2, true)
+	return width
 }
 
 // overlay lays box over lines, centred.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/lab/netns"
 	"github.com/halab/halab/nodes/control"
+	"github.com/halab/halab/scenarios"
+	"github.com/halab/halab/scenarios/netnslab"
 	"github.com/halab/halab/ui"
 	"github.com/halab/halab/ui/demo"
 	"github.com/halab/halab/ui/labview"
@@ -65,6 +68,68 @@ func (b *labBackend) Fault(ctx context.Context, f lab.Fault) error {
 	return b.provider.Apply(ctx, st, f)
 }
 
+// labDrills runs the built-in drills written for a lab on it, for the
+// dashboard's drill menu (ui.Drills over package scenarios).
+type labDrills struct {
+	lab    string
+	drills []*scenarios.Drill
+}
+
+// newLabDrills offers the built-in drills that apply to the lab st
+// records.
+func newLabDrills(st *lab.State) (*labDrills, error) {
+	all, err := scenarios.ListBuiltins()
+	if err != nil {
+		return nil, err
+	}
+	ld := &labDrills{lab: st.Name}
+	for _, d := range all {
+		if st.Lab != nil && d.AppliesTo(st.Lab) {
+			ld.drills = append(ld.drills, d)
+		}
+	}
+	return ld, nil
+}
+
+// List is the drills for the menu, each step said in words.
+func (ld *labDrills) List() []ui.DrillInfo {
+	out := make([]ui.DrillInfo, 0, len(ld.drills))
+	for _, d := range ld.drills {
+		info := ui.DrillInfo{Name: d.Name, Title: d.Title, Teaches: d.Teaches}
+		for _, s := range d.Steps {
+			info.Steps = append(info.Steps, s.String())
+		}
+		if d.NoSplitBrain {
+			info.Steps = append(info.Steps, "expect no split brain during the whole drill")
+		}
+		out = append(out, info)
+	}
+	return out
+}
+
+// Run runs a drill on the lab with scenarios.Run (which undoes its faults
+// before it returns, also when ctx is cancelled), each StepResult reported
+// as a ui.DrillStep, the summary from Report.Summary.
+func (ld *labDrills) Run(ctx context.Context, name string, progress func(ui.DrillStep)) (ui.DrillResult, error) {
+	i := slices.IndexFunc(ld.drills, func(d *scenarios.Drill) bool { return d.Name == name })
+	if i < 0 {
+		return ui.DrillResult{}, fmt.Errorf("no drill %q for lab %s", name, ld.lab)
+	}
+	l, err := netnslab.Open(ld.lab)
+	if err != nil {
+		return ui.DrillResult{}, err
+	}
+	rep, err := scenarios.Run(ctx, l, ld.drills[i], scenarios.Options{Progress: func(r scenarios.StepResult) {
+		progress(ui.DrillStep{Index: r.Index, Kind: string(r.Kind), Text: r.Text, Start: r.Start,
+			Status: string(r.Status), Seen: r.Seen, Whole: r.Whole})
+	}})
+	if rep == nil {
+		return ui.DrillResult{}, err
+	}
+	return ui.DrillResult{Passed: rep.Passed, Interrupted: rep.Interrupted, Summary: rep.Summary(),
+		Undone: rep.Undone, UndoErrors: rep.UndoErrors}, err
+}
+
 // isTerminal reports whether the dashboard can draw on this process's
 // standard input and output.
 func isTerminal() bool {
@@ -74,7 +139,13 @@ func isTerminal() bool {
 // runDashboard opens the dashboard on a lab and, when the person chooses
 // so on leaving, tears the lab down.
 func runDashboard(ctx context.Context, st *lab.State) error {
-	choice, err := ui.Run(ctx, newLabBackend(st), ui.Options{})
+	opts := ui.Options{}
+	if ld, err := newLabDrills(st); err == nil {
+		opts.Drills = ld
+	} else {
+		fmt.Fprintf(os.Stderr, "halab: no drill menu: %v\n", err)
+	}
+	choice, err := ui.Run(ctx, newLabBackend(st), opts)
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
@@ -105,10 +176,13 @@ func newUICommand() *cobra.Command {
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			var backend ui.Backend
+			var sim *demo.Backend
 			if demoMode {
-				d := demo.New(time.Now(), 90*time.Second)
-				go d.Run(ctx)
-				backend = d
+				// Built 90 s ago and simulated up to now: history to show,
+				// and a clock that Run then steps in real time.
+				sim = demo.New(time.Now().Add(-90*time.Second), 90*time.Second)
+				go sim.Run(ctx)
+				backend = sim
 			} else {
 				st, err := runningLab(name)
 				if err != nil {
@@ -136,7 +210,7 @@ func newUICommand() *cobra.Command {
 				return fmt.Errorf("the dashboard needs a terminal; use --snapshot FILE, `halab status` or `halab events` instead")
 			}
 			if demoMode {
-				_, err := ui.Run(ctx, backend, ui.Options{})
+				_, err := ui.Run(ctx, backend, ui.Options{Drills: sim.Drills()})
 				return err
 			}
 			return runDashboard(ctx, backend.State())

@@ -3,7 +3,11 @@
 // dashboard answers is discoverable.
 package keymap
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap is every binding of the dashboard.
 type KeyMap struct {
@@ -11,6 +15,11 @@ type KeyMap struct {
 	NextNode, PrevNode, NodeByNumber key.Binding
 	// Faults opens the fault menu for the selected node.
 	Faults key.Binding
+	// Drills opens the drill menu, or shows the running drill's pane;
+	// StopDrill stops the running drill (its faults are undone); HideDrill
+	// hides the drill pane (the drill keeps running). EnableDrills(false)
+	// hides all three when the dashboard has no drills.
+	Drills, StopDrill, HideDrill key.Binding
 	// Event log.
 	ScrollUp, ScrollDown, PageUp, PageDown, Top, Bottom key.Binding
 	Filter, ClearFilter                                 key.Binding
@@ -41,6 +50,9 @@ func DefaultKeyMap() *KeyMap {
 		PrevNode:     b([]string{"shift+tab", "left", "h"}, "shift+tab/←", "previous node"),
 		NodeByNumber: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "select node N"),
 		Faults:       b([]string{"f"}, "f", "faults"),
+		Drills:       b([]string{"d"}, "d", "drill menu"),
+		StopDrill:    b([]string{"x"}, "x", "stop the drill"),
+		HideDrill:    b([]string{"esc"}, "esc", "hide the drill pane"),
 		ScrollUp:     b([]string{"up", "k"}, "↑/k", "log: older"),
 		ScrollDown:   b([]string{"down", "j"}, "↓/j", "log: newer"),
 		PageUp:       b([]string{"pgup", "ctrl+b"}, "pgup", "log: page older"),
@@ -67,11 +79,31 @@ func DefaultKeyMap() *KeyMap {
 		Stay:     b([]string{"esc", "n"}, "esc", "stay"),
 	}
 	k.short = []key.Binding{
-		b([]string{"tab"}, "tab/1-9", "node"), b([]string{"f"}, "f", "faults"),
+		b([]string{"tab"}, "tab/1-9", "node"), b([]string{"f"}, "f", "faults"), b([]string{"d"}, "d", "drills"),
 		b([]string{"/"}, "/", "filter log"), b([]string{"pgup"}, "pgup/pgdn", "scroll"),
 		b([]string{"s"}, "s", "save"), b([]string{"?"}, "?", "help"), b([]string{"q"}, "q", "quit"),
 	}
 	return k
+}
+
+// Clone is a copy of the key map that can be changed alone.
+func (k *KeyMap) Clone() *KeyMap {
+	c := *k
+	c.short = slices.Clone(k.short)
+	return &c
+}
+
+// EnableDrills shows or hides the drill keys (d, x, esc on the pane) in
+// the help and in matching.
+func (k *KeyMap) EnableDrills(on bool) {
+	k.Drills.SetEnabled(on)
+	k.StopDrill.SetEnabled(on)
+	k.HideDrill.SetEnabled(on)
+	for i := range k.short {
+		if k.short[i].Help().Key == k.Drills.Help().Key {
+			k.short[i].SetEnabled(on)
+		}
+	}
 }
 
 // ShortHelp is the help line's bindings (help.KeyMap).
@@ -82,7 +114,7 @@ func (k *KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the full help's columns (help.KeyMap).
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.NextNode, k.PrevNode, k.NodeByNumber, k.Faults},
+		{k.NextNode, k.PrevNode, k.NodeByNumber, k.Faults, k.Drills, k.StopDrill},
 		{k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Filter, k.ClearFilter},
 		{k.Save, k.Export, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 	}

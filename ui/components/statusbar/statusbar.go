@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 
 	"github.com/halab/halab/ui/common"
 )
@@ -22,6 +23,7 @@ type Model struct {
 	isErr bool
 	at    time.Time
 	help  help.Model
+	keys  []key.Binding
 }
 
 // New returns the status bar.
@@ -35,6 +37,10 @@ func New(c common.Common) *Model {
 func (m *Model) SetSize(w, _ int) {
 	m.width = w
 }
+
+// SetKeys sets the bindings the help shows (nil: the key map's short
+// help), for a mode with keys of its own.
+func (m *Model) SetKeys(keys []key.Binding) { m.keys = keys }
 
 // Info shows an information message for a while.
 func (m *Model) Info(msg string) { m.msg, m.isErr, m.at = msg, false, m.Now() }
@@ -63,7 +69,11 @@ func (m *Model) View() string {
 	}
 	room := m.width - left.Width() - 3
 	m.help.SetWidth(max(room, 0))
-	right := m.help.ShortHelpView(m.KeyMap.ShortHelp())
+	keys := m.keys
+	if keys == nil {
+		keys = m.KeyMap.ShortHelp()
+	}
+	right := m.help.ShortHelpView(keys)
 	rw := common.Width(right)
 	if room < rw {
 		if isErr || msg != "" {
