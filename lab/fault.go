@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -164,4 +165,59 @@ func ParseFault(words []string) (Fault, error) {
 		err = fmt.Errorf("unknown fault %q; %s", words[0], usage)
 	}
 	return f, err
+}
+
+// Mends reports whether the fault repairs rather than breaks: restore,
+// start, link up, heal.
+func (f Fault) Mends() bool {
+	switch f.Kind {
+	case FaultRestore, FaultStart, FaultLinkUp, FaultHeal:
+		return true
+	}
+	return false
+}
+
+// Inverse is the fault that mends f: crash → restore, kill and stop →
+// start, link down → link up, partition, loss and delay → heal. It
+// returns false for a fault that mends already.
+func (f Fault) Inverse() (Fault, bool) {
+	switch f.Kind {
+	case FaultCrash:
+		return Fault{Kind: FaultRestore, Node: f.Node}, true
+	case FaultKill, FaultStop:
+		return Fault{Kind: FaultStart, Node: f.Node, Component: f.Component}, true
+	case FaultLinkDown:
+		return Fault{Kind: FaultLinkUp, Node: f.Node, Interface: f.Interface}, true
+	case FaultPartition, FaultLoss, FaultDelay:
+		return Fault{Kind: FaultHeal}, true
+	}
+	return Fault{}, false
+}
+
+// RecordFault returns the faults in force after f was applied to a lab
+// with faults in force: a breaking fault is added, a mending one removes
+// what it mends. faults is not modified.
+func RecordFault(faults []Fault, f Fault) []Fault {
+	drop := func(pred func(Fault) bool) []Fault {
+		return slices.DeleteFunc(slices.Clone(faults), pred)
+	}
+	switch f.Kind {
+	case FaultRestore:
+		return drop(func(o Fault) bool {
+			return o.Node == f.Node && (o.Kind == FaultCrash || o.Kind == FaultKill || o.Kind == FaultStop || o.Kind == FaultLinkDown)
+		})
+	case FaultStart:
+		return drop(func(o Fault) bool {
+			return o.Node == f.Node && o.Component == f.Component && (o.Kind == FaultKill || o.Kind == FaultStop)
+		})
+	case FaultLinkUp:
+		return drop(func(o Fault) bool {
+			return o.Node == f.Node && o.Interface == f.Interface && o.Kind == FaultLinkDown
+		})
+	case FaultHeal:
+		return drop(func(o Fault) bool {
+			return o.Kind == FaultPartition || o.Kind == FaultLoss || o.Kind == FaultDelay
+		})
+	}
+	return append(slices.Clone(faults), f)
 }

@@ -232,7 +232,7 @@ func (t *labTimers) bounds(fr *faultRecord) (takeover, detected, recovery *Bound
 		}
 		return nil, nil, nil
 	}
-	if mends(f.Kind) {
+	if f.Mends() {
 		return t.preemptBound(fr), nil, nil
 	}
 	if master == "" || f.Node != master && f.Peer != master {

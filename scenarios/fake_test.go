@@ -289,9 +289,9 @@ func (f *fakeLab) Fault(ctx context.Context, flt lab.Fault) error {
 		return err
 	}
 	f.applied = append(f.applied, flt)
-	f.faults = recordFault(f.faults, flt)
+	f.faults = lab.RecordFault(f.faults, flt)
 	f.publish(control.Event{Node: flt.Node, Component: "lab", Kind: control.KindFault, Message: "fault: " + flt.String(),
-		Fault: &control.Fault{Name: string(flt.Kind), Active: !mends(flt.Kind)}})
+		Fault: &control.Fault{Name: string(flt.Kind), Active: !flt.Mends()}})
 	return nil
 }
 

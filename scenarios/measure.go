@@ -31,7 +31,7 @@ func (r *runner) measure(final *probe.Status, snap snapshot, end time.Time) Meas
 			next = r.records[i+1].at
 		}
 		for _, later := range r.records[i+1:] {
-			if !mends(later.f.Kind) {
+			if !later.f.Mends() {
 				nextBreak = later.at
 				break
 			}
@@ -58,7 +58,7 @@ func (r *runner) attributeOutages(figs []FaultFigures, snap snapshot) {
 		cause := -1
 		for i := range r.records {
 			latest := o.Start
-			if !mends(r.records[i].f.Kind) {
+			if !r.records[i].f.Mends() {
 				latest = latest.Add(causeSlack)
 			}
 			if !r.records[i].ref().After(latest) {
@@ -70,7 +70,7 @@ func (r *runner) attributeOutages(figs []FaultFigures, snap snapshot) {
 			if ff.Outage == nil || o.Length > *ff.Outage {
 				length := o.Length
 				ff.Outage, ff.OutageFailed = &length, o.Failed
-				if !mends(r.records[cause].f.Kind) {
+				if !r.records[cause].f.Mends() {
 					rec := o.End.Sub(r.records[cause].ref())
 					ff.Recovered = &rec
 				}
@@ -78,7 +78,7 @@ func (r *runner) attributeOutages(figs []FaultFigures, snap snapshot) {
 		}
 		for i := range r.records {
 			ref := r.records[i].ref()
-			if mends(r.records[i].f.Kind) && i != cause && o.Start.Before(ref) && o.End.After(ref) && figs[i].Recovered == nil {
+			if r.records[i].f.Mends() && i != cause && o.Start.Before(ref) && o.End.After(ref) && figs[i].Recovered == nil {
 				rec := o.End.Sub(ref)
 				figs[i].Recovered = &rec
 			}
@@ -101,7 +101,7 @@ func (r *runner) faultFigures(fr *faultRecord, snap snapshot, next, nextBreak ti
 	// event of the new holder, when it falls between the two polls around
 	// the change, is more precise than the poll.
 	mended := ""
-	if mends(fr.f.Kind) && fr.f.Kind != lab.FaultHeal {
+	if fr.f.Mends() && fr.f.Kind != lab.FaultHeal {
 		mended = fr.f.Node
 	}
 	for _, h := range snap.holderLg {

@@ -258,7 +258,7 @@ func TestBuiltinDrills(t *testing.T) {
 			var inForce []lab.Fault
 			for _, s := range d.Steps {
 				if s.Fault != nil {
-					inForce = recordFault(inForce, *s.Fault)
+					inForce = lab.RecordFault(inForce, *s.Fault)
 				}
 			}
 			if len(inForce) > 0 {

@@ -45,7 +45,7 @@ type faultRecord struct {
 
 // ref is the time the fault's figures count from.
 func (fr *faultRecord) ref() time.Time {
-	if mends(fr.f.Kind) {
+	if fr.f.Mends() {
 		return fr.done
 	}
 	return fr.at
@@ -306,13 +306,13 @@ func (r *runner) applyFault(ctx context.Context, num int, s Step, res *StepResul
 	fr.done = time.Now()
 	if err != nil {
 		// A fault cut short may still have landed: trust the lab's record.
-		if st := r.l.State(); st != nil && hasFault(st.Faults, f) && !mends(f.Kind) {
+		if st := r.l.State(); st != nil && hasFault(st.Faults, f) && !f.Mends() {
 			r.inForce = append(r.inForce, f)
 		}
 		res.Status, res.Seen = StatusError, fmt.Sprintf("%s: %v", s.Words, err)
 		return
 	}
-	r.inForce = recordFault(r.inForce, f)
+	r.inForce = lab.RecordFault(r.inForce, f)
 	r.records = append(r.records, fr)
 	r.lastFault = &r.records[len(r.records)-1]
 	res.Status, res.Seen = StatusDone, f.String()

@@ -41,13 +41,13 @@ func (p *Provider) Apply(ctx context.Context, st *lab.State, f lab.Fault) error 
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Kind, err)
 	}
-	st.Faults = recordFault(st.Faults, f)
+	st.Faults = lab.RecordFault(st.Faults, f)
 	if err := st.Save(); err != nil {
 		return err
 	}
 	if err := lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindFault,
 		Message: "fault: " + f.String(),
-		Fault:   &control.Fault{Name: string(f.Kind), Target: f.Target(), Active: !mends(f.Kind)}}); err != nil {
+		Fault:   &control.Fault{Name: string(f.Kind), Target: f.Target(), Active: !f.Mends()}}); err != nil {
 		return err
 	}
 	for _, a := range removed {
@@ -64,37 +64,6 @@ func (p *Provider) Apply(ctx context.Context, st *lab.State, f lab.Fault) error 
 type removedAddress struct {
 	addr  netip.Addr
 	iface string
-}
-
-func mends(k lab.FaultKind) bool {
-	return k == lab.FaultRestore || k == lab.FaultStart || k == lab.FaultLinkUp || k == lab.FaultHeal
-}
-
-// recordFault keeps the list of faults in force: a mending fault removes
-// what it mends.
-func recordFault(faults []lab.Fault, f lab.Fault) []lab.Fault {
-	keep := func(pred func(lab.Fault) bool) []lab.Fault {
-		return slices.DeleteFunc(faults, pred)
-	}
-	switch f.Kind {
-	case lab.FaultRestore:
-		return keep(func(o lab.Fault) bool {
-			return o.Node == f.Node && (o.Kind == lab.FaultCrash || o.Kind == lab.FaultKill || o.Kind == lab.FaultStop || o.Kind == lab.FaultLinkDown)
-		})
-	case lab.FaultStart:
-		return keep(func(o lab.Fault) bool {
-			return o.Node == f.Node && o.Component == f.Component && (o.Kind == lab.FaultKill || o.Kind == lab.FaultStop)
-		})
-	case lab.FaultLinkUp:
-		return keep(func(o lab.Fault) bool {
-			return o.Node == f.Node && o.Interface == f.Interface && o.Kind == lab.FaultLinkDown
-		})
-	case lab.FaultHeal:
-		return keep(func(o lab.Fault) bool {
-			return o.Kind == lab.FaultPartition || o.Kind == lab.FaultLoss || o.Kind == lab.FaultDelay
-		})
-	}
-	return append(faults, f)
 }
 
 // apply does the fault; a crash returns the addresses it took away.

@@ -209,13 +209,13 @@ func (r *demoRun) step(ctx context.Context, s demoStep, res *drills.Step) {
 			res.Status, res.Seen = drills.StatusError, err.Error()
 			return
 		}
-		if _, breaks := inverse(s.fault); breaks {
+		if _, breaks := s.fault.Inverse(); breaks {
 			r.inForce = append(r.inForce, s.fault)
 			if r.first == nil && fa.bound > 0 {
 				r.first = fa
 			}
 		} else {
-			r.inForce = slices.DeleteFunc(r.inForce, func(f lab.Fault) bool { m, _ := inverse(f); return m == s.fault })
+			r.inForce = slices.DeleteFunc(r.inForce, func(f lab.Fault) bool { m, _ := f.Inverse(); return m == s.fault })
 		}
 		res.Status, res.Seen = drills.StatusDone, s.fault.String()
 	case "vip_on":
@@ -274,7 +274,7 @@ func (r *demoRun) step(ctx context.Context, s demoStep, res *drills.Step) {
 // real runner does, whether it passed, failed or was stopped.
 func (r *demoRun) undo() {
 	for i := len(r.inForce) - 1; i >= 0; i-- {
-		inv, _ := inverse(r.inForce[i])
+		inv, _ := r.inForce[i].Inverse()
 		if err := r.d.b.Fault(context.Background(), inv); err != nil {
 			r.undoErrs = append(r.undoErrs, fmt.Sprintf("%s: %v", inv, err))
 			continue
@@ -282,21 +282,6 @@ func (r *demoRun) undo() {
 		r.undone = append(r.undone, inv.String())
 	}
 	r.inForce = nil
-}
-
-// inverse is the fault that mends f, and whether f breaks something.
-func inverse(f lab.Fault) (lab.Fault, bool) {
-	switch f.Kind {
-	case lab.FaultCrash:
-		return lab.Fault{Kind: lab.FaultRestore, Node: f.Node}, true
-	case lab.FaultKill, lab.FaultStop:
-		return lab.Fault{Kind: lab.FaultStart, Node: f.Node, Component: f.Component}, true
-	case lab.FaultLinkDown:
-		return lab.Fault{Kind: lab.FaultLinkUp, Node: f.Node, Interface: f.Interface}, true
-	case lab.FaultPartition, lab.FaultLoss, lab.FaultDelay:
-		return lab.Fault{Kind: lab.FaultHeal}, true
-	}
-	return lab.Fault{}, false
 }
 
 // successWords says a window's answers: "100% succeeded (100 of 100)".
