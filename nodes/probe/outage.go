@@ -144,8 +144,16 @@ func (t *tracker) finalize() {
 		p := t.pending[0]
 		t.pending = t.pending[1:]
 		p.o.Failed = int(p.end - p.base)
-		if p.o.Failed == 0 && !p.opened {
-			continue // a pause in the answers with no request failing: no outage
+		if p.o.Failed == 0 {
+			// A pause in the answers in which no request sent failed (the
+			// failures seen were of requests sent before it): no outage.
+			// An outage announced as open is still closed for watchers.
+			if p.opened {
+				ev := p.o
+				t.emit(control.Event{Time: p.o.End, Kind: control.KindOutage, Outage: &ev,
+					Message: fmt.Sprintf("client: answers again after %s; no request sent in that time failed, so it was no outage", fmtDur(p.o.Length))})
+			}
+			continue
 		}
 		o := p.o
 		t.history = append(t.history, o)
