@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os/exec"
 	"runtime"
+	"slices"
 	"syscall"
 	"time"
 
@@ -38,25 +39,34 @@ func StartIn(namespace string, cmd *exec.Cmd) error {
 	return startErr
 }
 
-// HasAddress reports whether a namespace has addr on any interface.
-func HasAddress(namespace string, addr netip.Addr) bool {
+// withNetlink runs fn with a netlink handle inside the named namespace.
+func withNetlink(namespace string, fn func(*netlink.Handle) error) error {
 	h, err := netns.GetFromName(namespace)
 	if err != nil {
-		return false
+		return err
 	}
 	defer h.Close()
 	nh, err := netlink.NewHandleAt(h)
 	if err != nil {
-		return false
+		return err
 	}
 	defer nh.Close()
-	addrs, _ := nh.AddrList(nil, netlink.FAMILY_V4)
-	for _, a := range addrs {
-		if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok && ip == addr {
-			return true
+	return fn(nh)
+}
+
+// HasAddress reports whether a namespace has addr on any interface.
+func HasAddress(namespace string, addr netip.Addr) bool {
+	found := false
+	_ = withNetlink(namespace, func(nh *netlink.Handle) error {
+		addrs, _ := nh.AddrList(nil, netlink.FAMILY_V4)
+		for _, a := range addrs {
+			if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok && ip == addr {
+				found = true
+			}
 		}
-	}
-	return false
+		return nil
+	})
+	return found
 }
 
 // WaitAddress polls (every 2 ms) until namespace holds addr, and returns
@@ -73,71 +83,56 @@ func WaitAddress(namespace string, addr netip.Addr, limit time.Duration) (time.T
 }
 
 // PowerOff does to a reference-lab node what halab's crash fault does to
-// its own: every process killed, addresses other than keep dropped, links
-// down.
+// its own: every process frozen, links down, processes killed, addresses
+// other than keep dropped.
 func PowerOff(namespace string, keep []netip.Addr) error {
-	for _, pid := range NamespacePIDs([]string{namespace}) {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
+	pids := NamespacePIDs([]string{namespace})
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGSTOP)
 	}
-	h, err := netns.GetFromName(namespace)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	nh, err := netlink.NewHandleAt(h)
-	if err != nil {
-		return err
-	}
-	defer nh.Close()
-	links, err := nh.LinkList()
-	if err != nil {
-		return err
-	}
-	for _, l := range links {
-		if l.Attrs().Name == "lo" {
-			continue
-		}
-		addrs, _ := nh.AddrList(l, netlink.FAMILY_V4)
-		for _, a := range addrs {
-			ip, _ := netip.AddrFromSlice(a.IP.To4())
-			kept := false
-			for _, k := range keep {
-				kept = kept || k == ip
-			}
-			if !kept {
-				a := a
-				_ = nh.AddrDel(l, &a)
-			}
-		}
-		if err := nh.LinkSetDown(l); err != nil {
+	err := withNetlink(namespace, func(nh *netlink.Handle) error {
+		links, err := nh.LinkList()
+		if err != nil {
 			return err
 		}
+		for _, l := range links {
+			if l.Attrs().Name == "lo" {
+				continue
+			}
+			if err := nh.LinkSetDown(l); err != nil {
+				return err
+			}
+			addrs, _ := nh.AddrList(l, netlink.FAMILY_V4)
+			for _, a := range addrs {
+				ip, _ := netip.AddrFromSlice(a.IP.To4())
+				if !slices.Contains(keep, ip) {
+					a := a
+					_ = nh.AddrDel(l, &a)
+				}
+			}
+		}
+		return nil
+	})
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
-	return nil
+	return err
 }
 
 // setLinksUp sets every link of a namespace but lo up.
 func setLinksUp(namespace string) error {
-	h, err := netns.GetFromName(namespace)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	nh, err := netlink.NewHandleAt(h)
-	if err != nil {
-		return err
-	}
-	defer nh.Close()
-	links, err := nh.LinkList()
-	if err != nil {
-		return err
-	}
-	for _, l := range links {
-		if l.Attrs().Name != "lo" {
-			if err := nh.LinkSetUp(l); err != nil {
-				return err
+	return withNetlink(namespace, func(nh *netlink.Handle) error {
+		links, err := nh.LinkList()
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if l.Attrs().Name != "lo" {
+				if err := nh.LinkSetUp(l); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
