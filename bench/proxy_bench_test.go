@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -98,32 +97,51 @@ func BenchmarkProxyThroughVIP(b *testing.B) {
 	defer func() { ref.Process.Kill(); ref.Wait() }()
 	time.Sleep(500 * time.Millisecond)
 
-	proxyPID := 0
+	var proxyPID int
+	var haproxyPIDs []int
 	for _, pid := range NamespacePIDs([]string{"halab-" + name + "-lb1"}) {
-		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) == "halab-proxy" {
+		switch comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) {
+		case "halab-proxy":
 			proxyPID = pid
+		case "haproxy":
+			haproxyPIDs = append(haproxyPIDs, pid)
 		}
 	}
 	client := "halab-" + name + "-client"
 	var halab, haproxy []WrkResult
 	var peaks []int64
-	var mu sync.Mutex
-	for i := 0; i < 3*b.N; i++ {
+	var halabCPU, haproxyCPU cpuPerRequest
+	runHalab := func() {
 		stop := make(chan struct{})
 		peak := peakRSS(proxyPID, stop)
+		before := cpuOf(proxyPID)
 		h, err := RunWrk(client, "http://172.16.0.200:80/", 2, 64, 5*time.Second)
 		close(stop)
 		if err != nil {
 			b.Fatal(err)
 		}
-		mu.Lock()
+		halabCPU.add(cpuOf(proxyPID)-before, h)
 		peaks = append(peaks, <-peak)
-		mu.Unlock()
+		halab = append(halab, h)
+	}
+	runHAProxy := func() {
+		before := cpuOf(haproxyPIDs...)
 		k, err := RunWrk(client, "http://172.16.0.200:8080/", 2, 64, 5*time.Second)
 		if err != nil {
 			b.Fatal(err)
 		}
-		halab, haproxy = append(halab, h), append(haproxy, k)
+		haproxyCPU.add(cpuOf(haproxyPIDs...)-before, k)
+		haproxy = append(haproxy, k)
+	}
+	// ABBA order: neither program always goes first.
+	for i := 0; i < 3*b.N; i++ {
+		if i%2 == 0 {
+			runHalab()
+			runHAProxy()
+		} else {
+			runHAProxy()
+			runHalab()
+		}
 	}
 	h, k := medianWrk(halab), medianWrk(haproxy)
 	sort.Slice(peaks, func(i, j int) bool { return peaks[i] < peaks[j] })
@@ -138,6 +156,7 @@ func BenchmarkProxyThroughVIP(b *testing.B) {
 	fmt.Printf("| requests/s | %.0f | %.0f | %.2f× |\n", h.RequestsPerSec, k.RequestsPerSec, h.RequestsPerSec/k.RequestsPerSec)
 	fmt.Printf("| p50 | %v | %v | %.2f× |\n", h.P50, k.P50, float64(h.P50)/float64(k.P50))
 	fmt.Printf("| p99 | %v | %v | %.2f× |\n", h.P99, k.P99, float64(h.P99)/float64(k.P99))
+	fmt.Printf("| CPU per request (the proxy's processes) | %.1f µs | %.1f µs | %.2f× |\n", halabCPU.micros(), haproxyCPU.micros(), halabCPU.micros()/haproxyCPU.micros())
 	fmt.Printf("| proxy RSS under load (peak) | %.1f MB | | |\n", float64(rss)/1e6)
 	for i := range halab {
 		fmt.Printf("  round %d: halab %.0f req/s p99 %v; haproxy %.0f req/s p99 %v\n", i+1, halab[i].RequestsPerSec, halab[i].P99, haproxy[i].RequestsPerSec, haproxy[i].P99)
@@ -158,4 +177,27 @@ func medianWrk(rs []WrkResult) WrkResult {
 		P50:            time.Duration(pick(func(r WrkResult) float64 { return float64(r.P50) })),
 		P99:            time.Duration(pick(func(r WrkResult) float64 { return float64(r.P99) })),
 	}
+}
+
+// cpuPerRequest sums a proxy's CPU time and the requests it served.
+type cpuPerRequest struct {
+	cpu  time.Duration
+	reqs float64
+}
+
+func (c *cpuPerRequest) add(cpu time.Duration, r WrkResult) {
+	c.cpu += cpu
+	c.reqs += r.RequestsPerSec * 5
+}
+
+func (c *cpuPerRequest) micros() float64 { return float64(c.cpu.Microseconds()) / c.reqs }
+
+// cpuOf sums the CPU time of processes.
+func cpuOf(pids ...int) time.Duration {
+	var total time.Duration
+	for _, pid := range pids {
+		t, _ := cpuTime(pid)
+		total += t
+	}
+	return total
 }
