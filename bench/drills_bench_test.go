@@ -194,17 +194,18 @@ func BenchmarkFailoverDrills(b *testing.B) {
 		}
 	}
 	for _, l := range labs {
-		cleanup := startLab(b, l)
-		for i := 0; i < 3*b.N; i++ {
-			for _, f := range faults {
-				o, failed, preempt := measureFault(b, l, f)
-				c := results[l.name()][f]
-				c.outages = append(c.outages, o)
-				c.failed = append(c.failed, failed, preempt)
-				b.Logf("%s, %s: outage %v (%d failed); return cost %d failed", l.name(), f, o.Round(time.Millisecond), failed, preempt)
+		func() {
+			defer startLab(b, l)() // removed also when a measurement fails
+			for i := 0; i < 3*b.N; i++ {
+				for _, f := range faults {
+					o, failed, preempt := measureFault(b, l, f)
+					c := results[l.name()][f]
+					c.outages = append(c.outages, o)
+					c.failed = append(c.failed, failed, preempt)
+					b.Logf("%s, %s: outage %v (%d failed); return cost %d failed", l.name(), f, o.Round(time.Millisecond), failed, preempt)
+				}
 			}
-		}
-		cleanup()
+		}()
 	}
 	fmt.Printf("\nfailover drills, client probe at 100 req/s, median (min–max) of %d\n", 3*b.N)
 	fmt.Printf("| drill | %s | %s | %s |\n|---|---|---|---|\n", labs[0].name(), labs[1].name(), labs[2].name())
