@@ -35,6 +35,9 @@ func newUpCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := netns.CheckPrivileges(); err != nil {
+				return err // before anything is said or built
+			}
 			progress := lab.Progress(func(s lab.Step) {
 				if !quiet {
 					fmt.Fprintf(os.Stderr, "  %s\n", s)
