@@ -1,11 +1,11 @@
 package scenarios
 
 import (
-	"github.com/halab/halab/nodes/control"
-
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/halab/halab/nodes/control"
 )
 
 // fmtDur renders a duration for people: "0.61 s", "3.61 s", "120 ms",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/nodes/control"
+	"github.com/halab/halab/ui/common"
 	"github.com/halab/halab/ui/keymap"
 	"github.com/halab/halab/ui/labview"
 	"github.com/halab/halab/ui/styles"
@@ -115,6 +116,6 @@ func (o Options) withDefaults() Options {
 
 // MinWidth and MinHeight are the smallest terminal the dashboard draws in.
 const (
-	MinWidth  = 100
-	MinHeight = 30
+	MinWidth  = common.MinWidth
+	MinHeight = common.MinHeight
 )

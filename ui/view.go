@@ -160,22 +160,7 @@ func (m *Model) banner(w int) string {
 
 // tooSmall is the whole screen when the terminal is too small.
 func (m *Model) tooSmall() string {
-	msg := []string{
-		"terminal too small",
-		"",
-		fmt.Sprintf("the dashboard needs %d×%d; this terminal is %d×%d.", MinWidth, MinHeight, m.width, m.height),
-		"enlarge it, or press q to quit.",
-	}
-	lines := make([]string, m.height)
-	top := max((m.height-len(msg))/2, 0)
-	for i := range lines {
-		text := ""
-		if j := i - top; j >= 0 && j < len(msg) {
-			text = msg[j]
-		}
-		pad := max((m.width-common.Width(text))/2, 0)
-		lines[i] = common.Fit(strings.Repeat(" ", pad)+text, m.width)
-	}
+	lines := strings.Split(common.TooSmall("dashboard", m.width, m.height), "\n")
 	if m.quitAsk {
 		overlay(lines, m.width, m.quitBox())
 	}

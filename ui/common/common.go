@@ -5,14 +5,14 @@
 package common
 
 import (
-	"github.com/halab/halab/nodes/control"
-
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/ui/keymap"
 	"github.com/halab/halab/ui/labview"
 	"github.com/halab/halab/ui/styles"
@@ -169,4 +169,32 @@ func Health(st *styles.Styles, state labview.ComponentState) (string, styles.Sty
 		return "✕", st.Down
 	}
 	return "?", st.Unknown
+}
+
+// MinWidth and MinHeight are the smallest terminal halab's screens (the
+// dashboard, the lab manager) draw in.
+const (
+	MinWidth  = 100
+	MinHeight = 30
+)
+
+// TooSmall is the screen shown in a terminal smaller than MinWidth ×
+// MinHeight: what screen needs the room, centred in width × height.
+func TooSmall(screen string, width, height int) string {
+	msg := []string{
+		"terminal too small",
+		"",
+		fmt.Sprintf("the %s needs %d×%d; this terminal is %d×%d.", screen, MinWidth, MinHeight, width, height),
+		"enlarge it, or press q to quit.",
+	}
+	lines := make([]string, height)
+	top := max((height-len(msg))/2, 0)
+	for i := range lines {
+		text := ""
+		if j := i - top; j >= 0 && j < len(msg) {
+			text = msg[j]
+		}
+		lines[i] = Fit(strings.Repeat(" ", max((width-Width(text))/2, 0))+text, width)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/halab/halab/lab"
+	"github.com/halab/halab/ui/common"
 	"github.com/halab/halab/ui/keymap"
 	"github.com/halab/halab/ui/styles"
 )
@@ -182,6 +183,6 @@ func (o Options) withDefaults() Options {
 // MinWidth and MinHeight are the smallest terminal the lab manager draws
 // in.
 const (
-	MinWidth  = 100
-	MinHeight = 30
+	MinWidth  = common.MinWidth
+	MinHeight = common.MinHeight
 )

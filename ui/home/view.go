@@ -271,22 +271,7 @@ func (m *Model) helpBox(w int) string {
 
 // tooSmall is the whole screen when the terminal is too small.
 func (m *Model) tooSmall() string {
-	msg := []string{
-		"terminal too small",
-		"",
-		fmt.Sprintf("the lab manager needs %d×%d; this terminal is %d×%d.", MinWidth, MinHeight, m.width, m.height),
-		"enlarge it, or press q to quit.",
-	}
-	lines := make([]string, m.height)
-	top := max((m.height-len(msg))/2, 0)
-	for i := range lines {
-		text := ""
-		if j := i - top; j >= 0 && j < len(msg) {
-			text = msg[j]
-		}
-		lines[i] = common.Fit(strings.Repeat(" ", max((m.width-common.Width(text))/2, 0))+text, m.width)
-	}
-	return strings.Join(lines, "\n")
+	return common.TooSmall("lab manager", m.width, m.height)
 }
 
 // overlay lays box over lines, centred.
