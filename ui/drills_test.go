@@ -12,6 +12,7 @@ import (
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/ui/components/drills"
 	"github.com/halab/halab/ui/fake"
+	"github.com/halab/halab/ui/internal/screentest"
 	"github.com/halab/halab/ui/styles"
 )
 
@@ -86,7 +87,7 @@ func TestDrillMenu(t *testing.T) {
 			t.Errorf("menu lacks %q:\n%s", want, s)
 		}
 	}
-	checkScreen(t, s, 100, 30)
+	screentest.CheckSize(t, s, 100, 30)
 	send(dm.Model, press("down"))
 	if s := plain(dm.Model); !strings.Contains(s, "▶ graceful-stop") || !strings.Contains(s, "A master that stops gracefully") {
 		t.Errorf("the selected drill's teaches does not follow the cursor:\n%s", s)
@@ -135,7 +136,7 @@ func TestDrillRunNarrates(t *testing.T) {
 			t.Fatalf("report %d is not a step", i+1)
 		}
 		s := plain(dm.Model)
-		checkScreen(t, s, 160, 48)
+		screentest.CheckSize(t, s, 160, 48)
 		for _, want := range checks[i+1] {
 			if !strings.Contains(s, want) {
 				t.Errorf("after report %d the screen lacks %q:\n%s", i+1, want, s)
@@ -199,7 +200,7 @@ func TestDrillFailsAndCannotStart(t *testing.T) {
 	if msg, isErr := dm.status.Message(); !isErr || !strings.Contains(msg, "drill failed") {
 		t.Errorf("status %q (error %v)", msg, isErr)
 	}
-	checkScreen(t, s, 100, 30)
+	screentest.CheckSize(t, s, 100, 30)
 
 	dm2 := newDrillModel(t, fake.Steady(fake.Now), 100, 30)
 	dm2.d = fake.NewDrills(fake.DrillInfos(), nil)
@@ -406,15 +407,15 @@ func TestDrillGolden(t *testing.T) {
 			}
 			dm.clock = fake.Now
 			got := plain(dm.Model)
-			checkScreen(t, got, sz[0], sz[1])
-			golden(t, name, got)
+			screentest.CheckSize(t, got, sz[0], sz[1])
+			screentest.Golden(t, name, got)
 		})
 	}
 	t.Run("drillmenu_100x30", func(t *testing.T) {
 		dm := newDrillModel(t, fake.Steady(fake.Now), 100, 30)
 		send(dm.Model, press("d"))
 		got := plain(dm.Model)
-		checkScreen(t, got, 100, 30)
-		golden(t, "drillmenu_100x30", got)
+		screentest.CheckSize(t, got, 100, 30)
+		screentest.Golden(t, "drillmenu_100x30", got)
 	})
 }

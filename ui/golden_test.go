@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,10 +11,9 @@ import (
 
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/ui/fake"
+	"github.com/halab/halab/ui/internal/screentest"
 	"github.com/halab/halab/ui/styles"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // testModel is a dashboard on a fake lab at the fixed clock, fed events.
 func testModel(t testing.TB, evs []control.Event) (*Model, *fake.Backend) {
@@ -55,44 +51,9 @@ func TestGolden(t *testing.T) {
 				m, _ := testModel(t, sc.events(fake.Now))
 				resize(m, sz[0], sz[1])
 				got := plain(m)
-				checkScreen(t, got, sz[0], sz[1])
-				golden(t, name, got)
+				screentest.CheckSize(t, got, sz[0], sz[1])
+				screentest.Golden(t, name, got)
 			})
 		}
-	}
-}
-
-// checkScreen checks the screen is exactly w×h.
-func checkScreen(t *testing.T, screen string, w, h int) {
-	t.Helper()
-	lines := strings.Split(screen, "\n")
-	if len(lines) != h {
-		t.Errorf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Errorf("line %d is %d wide, want %d: %q", i, got, w, l)
-		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update to create it)", err)
-	}
-	if got+"\n" != string(want) {
-		t.Errorf("%s differs from the golden file (go test ./ui -run TestGolden -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,24 +9,9 @@ import (
 
 	"github.com/halab/halab/ui/components/traffic"
 	"github.com/halab/halab/ui/fake"
+	"github.com/halab/halab/ui/internal/screentest"
 	"github.com/halab/halab/ui/styles"
 )
-
-var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
-
-// colours lists the colour parameters of the SGR sequences in s.
-func colours(s string) []string {
-	var out []string
-	for _, m := range sgr.FindAllStringSubmatch(s, -1) {
-		for _, p := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' }) {
-			n, _ := strconv.Atoi(p)
-			if (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107) {
-				out = append(out, m[0])
-			}
-		}
-	}
-	return out
-}
 
 // TestNoColor checks that with NO_COLOR the screen has no colour at all
 // and still says every state in words and symbols.
@@ -50,7 +33,7 @@ func TestNoColor(t *testing.T) {
 		m.Update(eventsMsg(sc.events(fake.Now)))
 		resize(m, 160, 48)
 		out := m.View().Content
-		if c := colours(out); len(c) > 0 {
+		if c := screentest.Colours(out); len(c) > 0 {
 			t.Errorf("%s: colour sequences with NO_COLOR: %q", sc.name, c[:min(len(c), 5)])
 		}
 		text := ansi.Strip(out)
@@ -71,7 +54,7 @@ func TestNoColor(t *testing.T) {
 func TestColour(t *testing.T) {
 	m, _ := testModel(t, fake.SplitBrain(fake.Now))
 	resize(m, 100, 30)
-	if len(colours(m.View().Content)) == 0 {
+	if len(screentest.Colours(m.View().Content)) == 0 {
 		t.Error("no colour in colour mode")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/ui/fake"
+	"github.com/halab/halab/ui/internal/screentest"
 	"github.com/halab/halab/ui/labview"
 )
 
@@ -165,7 +166,7 @@ func TestTickAndResize(t *testing.T) {
 	if s := plain(m); !strings.Contains(s, "terminal too small") || !strings.Contains(s, "80×24") {
 		t.Errorf("small terminal:\n%s", s)
 	}
-	checkScreen(t, plain(m), 80, 24)
+	screentest.CheckSize(t, plain(m), 80, 24)
 }
 
 func TestNodeSelection(t *testing.T) {

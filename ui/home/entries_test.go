@@ -5,8 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/halab/halab/assets"
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/ui/fake"
+	"github.com/halab/halab/ui/internal/screentest"
 	"github.com/halab/halab/ui/styles"
 )
 
@@ -175,22 +174,6 @@ func TestPlan(t *testing.T) {
 	}
 }
 
-var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
-
-// colours lists the colour parameters of the SGR sequences in s.
-func colours(s string) []string {
-	var out []string
-	for _, m := range sgr.FindAllStringSubmatch(s, -1) {
-		for _, p := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' }) {
-			n, _ := strconv.Atoi(p)
-			if (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107) {
-				out = append(out, m[0])
-			}
-		}
-	}
-	return out
-}
-
 // TestNoColor checks every screen is without colour under NO_COLOR and
 // still says each state in words and symbols.
 func TestNoColor(t *testing.T) {
@@ -210,7 +193,7 @@ func TestNoColor(t *testing.T) {
 		send(m, resizeMsg(160, 48))
 		sc.drive(t, m, f, c)
 		out := m.View().Content
-		if cs := colours(out); len(cs) > 0 {
+		if cs := screentest.Colours(out); len(cs) > 0 {
 			t.Errorf("%s: colour with NO_COLOR: %q", sc.name, cs[:min(len(cs), 5)])
 		}
 		for _, w := range want[sc.name] {
@@ -222,7 +205,7 @@ func TestNoColor(t *testing.T) {
 	// With colour, there is some.
 	c := &clock{t: t0}
 	m := newModel(t, fixture(t, c), c, 100, 30)
-	if m.st = styles.New(true); len(colours(m.View().Content)) == 0 {
+	if m.st = styles.New(true); len(screentest.Colours(m.View().Content)) == 0 {
 		t.Error("no colour in colour mode")
 	}
 }
@@ -233,5 +216,5 @@ func TestRenderSnapshot(t *testing.T) {
 	if strings.Contains(got, "\x1b") || !strings.Contains(got, "built-in labs · 2") {
 		t.Errorf("snapshot:\n%s", got)
 	}
-	checkScreen(t, got, 100, 30)
+	screentest.CheckSize(t, got, 100, 30)
 }

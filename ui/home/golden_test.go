@@ -1,18 +1,13 @@
 package home
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
+	"github.com/halab/halab/ui/internal/screentest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // screens are the goldens: each drives a fresh model to a screen.
 var screens = []struct {
@@ -64,8 +59,8 @@ func TestGolden(t *testing.T) {
 				m := newModel(t, f, c, sz[0], sz[1])
 				sc.drive(t, m, f, c)
 				got := plain(m)
-				checkScreen(t, got, sz[0], sz[1])
-				golden(t, name, got)
+				screentest.CheckSize(t, got, sz[0], sz[1])
+				screentest.Golden(t, name, got)
 			})
 		}
 	}
@@ -81,46 +76,11 @@ func TestResize(t *testing.T) {
 		sc.drive(t, m, f, c)
 		for _, sz := range [][2]int{{120, 36}, {213, 57}, {100, 30}} {
 			send(m, resizeMsg(sz[0], sz[1]))
-			checkScreen(t, plain(m), sz[0], sz[1])
+			screentest.CheckSize(t, plain(m), sz[0], sz[1])
 		}
 		send(m, resizeMsg(80, 24))
 		if got := plain(m); !strings.Contains(got, "terminal too small") || !strings.Contains(got, "100×30") {
 			t.Errorf("%s at 80×24:\n%s", sc.name, got)
 		}
-	}
-}
-
-// checkScreen checks the screen is exactly w×h.
-func checkScreen(t *testing.T, screen string, w, h int) {
-	t.Helper()
-	lines := strings.Split(screen, "\n")
-	if len(lines) != h {
-		t.Errorf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Errorf("line %d is %d wide, want %d: %q", i, got, w, l)
-		}
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui/home -update to create it)", err)
-	}
-	if got+"\n" != string(want) {
-		t.Errorf("%s differs from the golden file (go test ./ui/home -run TestGolden -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/halab/halab/ui/internal/screentest"
 )
 
 // setup is the fixture at 100×30 on a fresh clock.
@@ -280,5 +282,5 @@ func TestLongListScrolls(t *testing.T) {
 	if screen := plain(m); !strings.Contains(screen, "▶ seed") || !strings.Contains(screen, "built-in labs") {
 		t.Errorf("back at the top:\n%s", screen)
 	}
-	checkScreen(t, plain(m), 100, 30)
+	screentest.CheckSize(t, plain(m), 100, 30)
 }
