@@ -18,7 +18,6 @@ var (
 	resp400 = newErrorPage(400, "Bad request", "Your browser sent an invalid request.", true)
 	resp408 = newErrorPage(408, "Request Time-out", "Your browser didn't send a complete request in time.", true)
 	resp422 = newErrorPage(422, "Unprocessable Content", "The server cannot process the contained instructions.", true)
-	resp500 = newErrorPage(500, "Internal Server Error", "An internal server error occurred.", false)
 	resp502 = newErrorPage(502, "Bad Gateway", "The server returned an invalid or incomplete response.", false)
 	resp503 = newErrorPage(503, "Service Unavailable", "No server is available to handle this request.", false)
 	resp504 = newErrorPage(504, "Gateway Time-out", "The server didn't respond in time.", false)

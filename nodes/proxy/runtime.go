@@ -84,7 +84,6 @@ type backend struct {
 	retries      atomic.Int64
 	redispatches atomic.Int64
 	noServer     atomic.Int64
-	bytesIn      atomic.Int64
 	bytesOut     atomic.Int64
 }
 

@@ -164,7 +164,7 @@ func (m *Model) runningDetails(r RunningLab, w int) []string {
 	}
 	out = append(out, m.field(w, "nodes", strings.Join(r.Nodes, " "), styles.Style{})...)
 	var vip string
-	vs := styles.Style{}
+	var vs styles.Style
 	switch {
 	case !r.VIPKnown:
 		vip, vs = r.VIP+" · holder not known", st.Unknown
