@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -28,22 +26,9 @@ func newEventsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			enc := json.NewEncoder(os.Stdout)
-			for e := range lab.Watch(ctx, st) {
-				if skipProbe && e.Kind == control.KindProbe {
-					continue
-				}
-				if asJSON {
-					if err := enc.Encode(e); err != nil {
-						return err
-					}
-					continue
-				}
-				fmt.Println(e)
-			}
-			return nil
+			return followEvents(ctx, st, os.Stdout, !skipProbe, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&name, "lab", "", "lab to follow (default: the only lab up)")
@@ -52,12 +37,21 @@ func newEventsCommand() *cobra.Command {
 	return cmd
 }
 
-// followEvents prints a lab's events, without the probe's traffic buckets,
-// until ctx is done.
-func followEvents(ctx context.Context, st *lab.State, w io.Writer) {
+// followEvents prints a lab's events, one line (or one JSON object) each,
+// with or without the probe's 100 ms traffic buckets, until ctx is done.
+func followEvents(ctx context.Context, st *lab.State, w io.Writer, buckets, asJSON bool) error {
+	enc := json.NewEncoder(w)
 	for e := range lab.Watch(ctx, st) {
-		if e.Kind != control.KindProbe {
-			fmt.Fprintln(w, e)
+		if !buckets && e.Kind == control.KindProbe {
+			continue
 		}
+		if asJSON {
+			if err := enc.Encode(e); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintln(w, e)
 	}
+	return nil
 }

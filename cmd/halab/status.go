@@ -246,9 +246,3 @@ func at(list []string, i int) string {
 	}
 	return ""
 }
-
-// printSummary prints the table `up` ends with.
-func printSummary(w io.Writer, st *lab.State) error {
-	printStatus(w, collectStatus(context.Background(), st))
-	return nil
-}

@@ -53,9 +53,7 @@ func newUpCommand() *cobra.Command {
 			}
 			fmt.Fprintf(os.Stderr, "lab %s is up in %s\n\n", l.Name, time.Since(start).Round(time.Millisecond))
 			if noUI || !isTerminal() {
-				if err := printSummary(os.Stdout, st); err != nil {
-					return err
-				}
+				printStatus(os.Stdout, collectStatus(ctx, st))
 			}
 			if noUI {
 				fmt.Printf("\nwatch it:   halab ui --lab %s\nremove it:  sudo halab down --lab %s\n", l.Name, l.Name)
@@ -65,7 +63,9 @@ func newUpCommand() *cobra.Command {
 				return runDashboard(ctx, st)
 			}
 			fmt.Printf("\nno terminal for the dashboard: following events (Ctrl-C stops following; the lab keeps running)\n")
-			followEvents(ctx, st, os.Stdout)
+			if err := followEvents(ctx, st, os.Stdout, false, false); err != nil {
+				return err
+			}
 			fmt.Printf("\nthe lab is still up; remove it with: sudo halab down --lab %s\n", l.Name)
 			return nil
 		},
