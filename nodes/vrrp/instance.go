@@ -28,11 +28,20 @@ type instance struct {
 	machine *fsm.Instance
 	sock    *rawSocket
 	filter  wire.Filter
-	seq     wire.SequenceCounter
-	src     netip.Addr   // our advert source (unicast_src_ip or the interface's)
-	dsts    []netip.Addr // unicast peers, or 224.0.0.18
-	vips    []VirtualAddress
-	ipID    uint16
+	// seq numbers the AH adverts this router sends; received is the
+	// highest sequence number accepted from the peers. keepalived keeps one
+	// counter for both, so two masters that start in the same instant both
+	// send 1, 2, 3… and each drops the other's equal number forever (a
+	// split brain that never heals). Kept apart, a peer's number is
+	// accepted when it is new for that peer's side, and a router that
+	// takes over still continues above every number it has seen, which is
+	// what keepalived's receivers require.
+	seq      wire.SequenceCounter
+	received wire.SequenceCounter
+	src      netip.Addr   // our advert source (unicast_src_ip or the interface's)
+	dsts     []netip.Addr // unicast peers, or 224.0.0.18
+	vips     []VirtualAddress
+	ipID     uint16
 
 	datagrams chan datagram
 	lastInput time.Time // the latest time handed to the state machine (run goroutine only)
@@ -139,7 +148,7 @@ func newInstance(ic *kaconf.Instance, d *daemon) (*instance, error) {
 		Version: uint8(ic.Version), VRID: uint8(ic.VRID),
 		Auth: authType(ic.AuthType), Password: ic.AuthPass,
 		Interval: interval, Unicast: ic.Unicast(),
-		Addresses: vipAddrs, Sequence: &in.seq,
+		Addresses: vipAddrs, Sequence: &in.received,
 	}
 	protocol := ProtocolVRRP
 	if ic.AuthType == kaconf.AuthAH {
@@ -387,6 +396,13 @@ func (in *instance) do(actions []fsm.Action) {
 	}
 }
 
+// nextSequence is the AH sequence number of the next advert: above every
+// number sent or seen. ok is false once the counter is exhausted.
+func (in *instance) nextSequence() (uint32, bool) {
+	in.seq.Accept(in.received.Last())
+	return in.seq.Next()
+}
+
 // send builds and sends one advert to every destination.
 func (in *instance) send(priority uint8) {
 	interval, _ := wire.IntervalUnits(uint8(in.cfg.Version), in.cfg.AdvertInterval)
@@ -397,7 +413,7 @@ func (in *instance) send(priority uint8) {
 	var seq uint32
 	if in.filter.Auth == wire.AuthAH {
 		var ok bool
-		if seq, ok = in.seq.Next(); !ok {
+		if seq, ok = in.nextSequence(); !ok {
 			in.log.Error("AH sequence number exhausted; not sending")
 			return
 		}
