@@ -41,8 +41,16 @@ func build(raw *fileLab, at positions, ps *problems, fsys fs.FS) *Lab {
 			ps.at(at.get("name"), "%v", err)
 		}
 	}
-	if raw.Provider != "" && raw.Provider != "netns" {
-		ps.at(at.get("provider"), "provider %q is not supported; supported: netns", raw.Provider)
+	l.Provider = raw.Provider
+	switch raw.Provider {
+	case "":
+		l.Provider = ProviderNetns
+	case ProviderNetns, ProviderSSH:
+	default:
+		ps.at(at.get("provider"), "provider %q is not supported; supported: netns, ssh", raw.Provider)
+	}
+	if raw.SSH != nil && l.Provider != ProviderSSH {
+		ps.at(at.get("ssh"), "ssh: is for labs on machines reached over SSH: add `provider: ssh`, or remove the ssh block")
 	}
 
 	// Networks, by name.
@@ -87,11 +95,12 @@ func build(raw *fileLab, at positions, ps *problems, fsys fs.FS) *Lab {
 	for _, role := range Roles {
 		for _, name := range sortedKeys(raw.Nodes) {
 			if Role(raw.Nodes[name].Role) == role {
-				l.Nodes = append(l.Nodes, buildNode(name, raw.Nodes[name], l, used, at, ps, fsys))
+				l.Nodes = append(l.Nodes, buildNode(name, raw.Nodes[name], raw.SSH, l, used, at, ps, fsys))
 			}
 		}
 	}
 	nameProbePeers(l)
+	checkSSHTargets(l, at, ps)
 	for _, name := range sortedKeys(raw.Nodes) {
 		r := raw.Nodes[name].Role
 		if !isRole(r) {
@@ -136,7 +145,7 @@ func buildVIP(raw *fileLab, l *Lab, at positions, ps *problems) VIP {
 	return v
 }
 
-func buildNode(name string, raw fileNode, l *Lab, used map[netip.Addr]string, at positions, ps *problems, fsys fs.FS) Node {
+func buildNode(name string, raw fileNode, sshDefaults *fileSSH, l *Lab, used map[netip.Addr]string, at positions, ps *problems, fsys fs.FS) Node {
 	p := "nodes." + name
 	n := Node{Name: name, Role: Role(raw.Role)}
 	if !nodeNameRE.MatchString(name) {
@@ -186,6 +195,13 @@ func buildNode(name string, raw fileNode, l *Lab, used map[netip.Addr]string, at
 			continue
 		}
 		n.Sysctls = append(n.Sysctls, Sysctl{Key: key, Value: raw.Sysctl[key]})
+	}
+
+	switch {
+	case l.Provider == ProviderSSH:
+		n.SSH = buildSSH(name, raw.SSH, sshDefaults, at, ps)
+	case raw.SSH != nil:
+		ps.at(at.get(p+".ssh"), "node %s: ssh: is for labs with `provider: ssh`", name)
 	}
 
 	roleOnly := func(key string, set bool, role Role) {

@@ -93,7 +93,7 @@ func TestParseProblems(t *testing.T) {
 				s = strings.Replace(s, "name: t1", "name: t1\ncolour: blue", 1)
 				return strings.Replace(s, "role: web", "role: web\n    disk: 10G", 1)
 			},
-			[]string{`t.yaml:2:1: unknown key "colour" in the lab file; known keys: description, name, networks, nodes, provider, title, vip`,
+			[]string{`t.yaml:2:1: unknown key "colour" in the lab file; known keys: description, name, networks, nodes, provider, ssh, title, vip`,
 				`t.yaml:22:5: unknown key "disk" in nodes.web1`}},
 		{"bad lab name", func(s string) string { return strings.Replace(s, "name: t1", "name: Big-Lab", 1) },
 			[]string{`t.yaml:1:7: lab name "Big-Lab"`}},

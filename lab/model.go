@@ -46,7 +46,10 @@ type Lab struct {
 	Title       string
 	Description string
 	// Source is where the lab file came from ("embedded:seed.yaml" or a path).
-	Source   string
+	Source string
+	// Provider is where the nodes live: ProviderNetns (the default) or
+	// ProviderSSH.
+	Provider string
 	Networks []Network
 	VIP      VIP
 	// Nodes in role order (client, lb, web), then by name.
@@ -74,6 +77,8 @@ type Node struct {
 	// Sysctls are written inside the node, in key order (net.ipv4.ip_nonlocal_bind …).
 	Sysctls    []Sysctl
 	Components []Component
+	// SSH reaches the node's machine in an ssh lab; nil in a netns lab.
+	SSH *SSHTarget `json:",omitempty"`
 }
 
 // Interface is a node's link to a network.

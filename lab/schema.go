@@ -19,6 +19,8 @@ type fileLab struct {
 	Networks    map[string]fileNetwork `yaml:"networks"`
 	VIP         fileVIP                `yaml:"vip"`
 	Nodes       map[string]fileNode    `yaml:"nodes"`
+	// SSH holds the defaults for every node of a provider: ssh lab.
+	SSH *fileSSH `yaml:"ssh"`
 }
 
 type fileNetwork struct {
@@ -39,6 +41,7 @@ type fileNode struct {
 	HAProxy    string                   `yaml:"haproxy"`
 	Probe      *fileProbe               `yaml:"probe"`
 	Web        *fileWeb                 `yaml:"web"`
+	SSH        *fileSSH                 `yaml:"ssh"`
 }
 
 type fileInterface struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/halab/halab/nodes/check"
 	"github.com/halab/halab/nodes/control"
 )
 
@@ -15,11 +14,11 @@ const reconnectDelay = 250 * time.Millisecond
 
 // Watch merges the event streams of every component of a running lab and
 // the lab's own event log (faults) into one channel, in arrival order,
-// until ctx is done. When a component's stream breaks because its process
-// is gone, Watch publishes one KindExit event for it and keeps watching, so
+// until ctx is done; acc reaches the components. When a component's stream
+// breaks because its process is gone, Watch publishes one KindExit event for it and keeps watching, so
 // that a restarted component is picked up again. The channel closes after
 // ctx is done.
-func Watch(ctx context.Context, st *State) <-chan control.Event {
+func Watch(ctx context.Context, st *State, acc Access) <-chan control.Event {
 	out := make(chan control.Event, 256)
 	done := make(chan struct{})
 	count := 1
@@ -32,7 +31,7 @@ func Watch(ctx context.Context, st *State) <-chan control.Event {
 			count++
 			go func(node string, c ComponentState) {
 				defer func() { done <- struct{}{} }()
-				follow(ctx, st.Name, node, c, out)
+				follow(ctx, acc, st.Name, node, c, out)
 			}(n.Name, c)
 		}
 	}
@@ -46,8 +45,8 @@ func Watch(ctx context.Context, st *State) <-chan control.Event {
 }
 
 // follow reads one component's events, resuming after breaks.
-func follow(ctx context.Context, labName, node string, c ComponentState, out chan<- control.Event) {
-	client := control.NewClient(c.Socket)
+func follow(ctx context.Context, acc Access, labName, node string, c ComponentState, out chan<- control.Event) {
+	client := acc.Control(node, c)
 	var since uint64
 	exitSent := false
 	for ctx.Err() == nil {
@@ -68,7 +67,7 @@ func follow(ctx context.Context, labName, node string, c ComponentState, out cha
 			// Restarted: a new process numbers its events from 1 again.
 			c.PID, since, exitSent = pid, 0, false
 		}
-		if !exitSent && !check.ProcessAlive(c.PID) {
+		if !exitSent && !acc.Alive(ctx, node, c.PID) {
 			exitSent = true
 			since = 0
 			e := control.Event{

@@ -70,6 +70,6 @@
 // to JSON as it is and renders as Markdown ([Report.Markdown]) with the
 // timeline as a self-contained SVG ([Report.SVG]).
 //
-// scenarios/netnslab implements [Lab] over a lab built by the netns
+// scenarios/livelab implements [Lab] over a lab built by the netns
 // provider.
 package scenarios

@@ -8,7 +8,7 @@ import (
 	"github.com/halab/halab/nodes/control"
 )
 
-// Lab is what the runner needs of a running lab. scenarios/netnslab
+// Lab is what the runner needs of a running lab. scenarios/livelab
 // implements it over a netns lab; tests use a fake.
 type Lab interface {
 	// State is the lab's recorded state: its model (nodes, configurations)

@@ -12,10 +12,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/halab/halab/lab"
-	"github.com/halab/halab/lab/netns"
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/scenarios"
-	"github.com/halab/halab/scenarios/netnslab"
+	"github.com/halab/halab/scenarios/livelab"
 	"github.com/halab/halab/ui"
 	"github.com/halab/halab/ui/demo"
 	"github.com/halab/halab/ui/labview"
@@ -25,13 +24,13 @@ import (
 // its merged event stream, what the kernel and the components say, and the
 // provider's faults.
 type labBackend struct {
-	mu       sync.Mutex
-	st       *lab.State
-	provider lab.Faulter
+	mu     sync.Mutex
+	st     *lab.State
+	access lab.Access
 }
 
-func newLabBackend(st *lab.State) *labBackend {
-	return &labBackend{st: st, provider: &netns.Provider{}}
+func newLabBackend(st *lab.State, acc lab.Access) *labBackend {
+	return &labBackend{st: st, access: acc}
 }
 
 func (b *labBackend) State() *lab.State {
@@ -44,11 +43,11 @@ func (b *labBackend) State() *lab.State {
 }
 
 func (b *labBackend) Events(ctx context.Context) <-chan control.Event {
-	return lab.Watch(ctx, b.State())
+	return lab.Watch(ctx, b.State(), b.access)
 }
 
 func (b *labBackend) Snapshot(ctx context.Context) (ui.Snapshot, error) {
-	s := collectStatus(ctx, b.State())
+	s := collectStatus(ctx, b.State(), b.access)
 	snap := ui.Snapshot{Time: time.Now()}
 	for _, n := range s.Nodes {
 		ns := labview.NodeSnapshot{Name: n.Name}
@@ -65,7 +64,7 @@ func (b *labBackend) Snapshot(ctx context.Context) (ui.Snapshot, error) {
 
 func (b *labBackend) Fault(ctx context.Context, f lab.Fault) error {
 	st := b.State()
-	return b.provider.Apply(ctx, st, f)
+	return b.access.Apply(ctx, st, f)
 }
 
 // labDrills runs the built-in drills written for a lab on it, for the
@@ -115,10 +114,11 @@ func (ld *labDrills) Run(ctx context.Context, name string, progress func(ui.Dril
 	if i < 0 {
 		return ui.DrillResult{}, fmt.Errorf("no drill %q for lab %s", name, ld.lab)
 	}
-	l, err := netnslab.Open(ld.lab)
+	l, err := livelab.Open(ld.lab)
 	if err != nil {
 		return ui.DrillResult{}, err
 	}
+	defer l.Close()
 	rep, err := scenarios.Run(ctx, l, ld.drills[i], scenarios.Options{Progress: func(r scenarios.StepResult) {
 		progress(ui.DrillStep{Index: r.Index, Kind: string(r.Kind), Text: r.Text, Start: r.Start,
 			Status: string(r.Status), Seen: r.Seen, Whole: r.Whole})
@@ -138,20 +138,24 @@ func isTerminal() bool {
 
 // runDashboard opens the dashboard on a lab and, when the person chooses
 // so on leaving, tears the lab down.
-func runDashboard(ctx context.Context, st *lab.State) error {
+func runDashboard(ctx context.Context, st *lab.State, acc lab.Access) error {
 	opts := ui.Options{}
 	if ld, err := newLabDrills(st); err == nil {
 		opts.Drills = ld
 	} else {
 		fmt.Fprintf(os.Stderr, "halab: no drill menu: %v\n", err)
 	}
-	choice, err := ui.Run(ctx, newLabBackend(st), opts)
+	choice, err := ui.Run(ctx, newLabBackend(st, acc), opts)
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	if choice == ui.QuitTeardown {
 		progress := lab.Progress(func(s lab.Step) { fmt.Fprintf(os.Stderr, "  %s\n", s) })
-		if err := (&netns.Provider{}).Down(ctx, st.Name, progress); err != nil {
+		p, err := providerForState(st, providerOptions{})
+		if err != nil {
+			return err
+		}
+		if err := p.Down(ctx, st.Name, progress); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "lab %s removed\n", st.Name)
@@ -184,11 +188,12 @@ func newUICommand() *cobra.Command {
 				go sim.Run(ctx)
 				backend = sim
 			} else {
-				st, err := runningLab(name)
+				st, acc, err := openLab(name)
 				if err != nil {
 					return err
 				}
-				backend = newLabBackend(st)
+				defer acc.Close()
+				backend = newLabBackend(st, acc)
 			}
 			if snapshot != "" {
 				live, err := ui.Capture(ctx, backend, 500*time.Millisecond)
@@ -213,7 +218,7 @@ func newUICommand() *cobra.Command {
 				_, err := ui.Run(ctx, backend, ui.Options{Drills: sim.Drills()})
 				return err
 			}
-			return runDashboard(ctx, backend.State())
+			return runDashboard(ctx, backend.State(), backend.(*labBackend).access)
 		},
 	}
 	cmd.Flags().StringVar(&name, "lab", "", "lab to watch (default: the only lab up)")

@@ -12,9 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/halab/halab/lab"
-	"github.com/halab/halab/lab/netns"
 	"github.com/halab/halab/scenarios"
-	"github.com/halab/halab/scenarios/netnslab"
+	"github.com/halab/halab/scenarios/livelab"
 )
 
 func newDrillCommand() *cobra.Command {
@@ -96,7 +95,7 @@ an expectation fails or the run is interrupted.`,
 				return err
 			}
 			defer cleanup()
-			l, err := netnslab.Open(name)
+			l, err := livelab.Open(name)
 			if err != nil {
 				return err
 			}
@@ -194,7 +193,10 @@ func drillLab(ctx context.Context, d *scenarios.Drill, name, file string, keep b
 	if err != nil {
 		return "", nothing, err
 	}
-	p := &netns.Provider{}
+	p, err := providerFor("", l, providerOptions{})
+	if err != nil {
+		return "", nothing, err
+	}
 	fmt.Fprintf(os.Stderr, "no lab is up: building %s for the drill\n", l.Name)
 	if _, err := p.Up(ctx, l, nil); err != nil {
 		return "", nothing, err

@@ -22,13 +22,14 @@ func newEventsCommand() *cobra.Command {
 		Short: "Follow a running lab's events (VRRP states, VIP moves, backends, outages)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := runningLab(name)
+			st, acc, err := openLab(name)
 			if err != nil {
 				return err
 			}
+			defer acc.Close()
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			return followEvents(ctx, st, os.Stdout, !skipProbe, asJSON)
+			return followEvents(ctx, st, acc, os.Stdout, !skipProbe, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&name, "lab", "", "lab to follow (default: the only lab up)")
@@ -39,9 +40,9 @@ func newEventsCommand() *cobra.Command {
 
 // followEvents prints a lab's events, one line (or one JSON object) each,
 // with or without the probe's 100 ms traffic buckets, until ctx is done.
-func followEvents(ctx context.Context, st *lab.State, w io.Writer, buckets, asJSON bool) error {
+func followEvents(ctx context.Context, st *lab.State, acc lab.Access, w io.Writer, buckets, asJSON bool) error {
 	enc := json.NewEncoder(w)
-	for e := range lab.Watch(ctx, st) {
+	for e := range lab.Watch(ctx, st, acc) {
 		if !buckets && e.Kind == control.KindProbe {
 			continue
 		}

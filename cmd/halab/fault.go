@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/halab/halab/lab"
-	"github.com/halab/halab/lab/netns"
 )
 
 func newFaultCommand() *cobra.Command {
@@ -38,11 +37,12 @@ it as it lands, whichever shell it came from.
 			if err != nil {
 				return err
 			}
-			st, err := runningLab(name)
+			st, acc, err := openLab(name)
 			if err != nil {
 				return err
 			}
-			if err := (&netns.Provider{}).Apply(cmd.Context(), st, f); err != nil {
+			defer acc.Close()
+			if err := acc.Apply(cmd.Context(), st, f); err != nil {
 				return err
 			}
 			fmt.Printf("%s: %s\n", st.Name, f)

@@ -10,15 +10,12 @@ import (
 
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/lab/netns"
-	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/nodes/vrrp"
 	"github.com/halab/halab/ui/home"
 )
 
 // labManager is the home screen's view of this machine's labs.
-type labManager struct {
-	provider *netns.Provider
-}
+type labManager struct{}
 
 func (m *labManager) Builtins() []home.LabEntry        { return home.BuiltinEntries() }
 func (m *labManager) Files(dir string) []home.LabEntry { return home.ScanFiles(dir) }
@@ -32,17 +29,22 @@ func (m *labManager) Running() []home.RunningLab {
 			continue
 		}
 		r := home.RunningFromState(st)
-		r.VIPHolders, r.VIPKnown = vipHolders(st)
+		r.VIPHolders, r.VIPKnown = vipHolders(context.Background(), st)
 		out = append(out, r)
 	}
 	return out
 }
 
-// vipHolders reads, from the kernel, which nodes hold the lab's VIP.
-func vipHolders(st *lab.State) ([]string, bool) {
+// vipHolders reads, from the nodes' kernels, which nodes hold the lab's VIP.
+func vipHolders(ctx context.Context, st *lab.State) ([]string, bool) {
+	acc, err := lab.OpenAccess(st)
+	if err != nil {
+		return nil, false
+	}
+	defer acc.Close()
 	var holders []string
 	for _, n := range st.Nodes {
-		ifaces, err := netns.Interfaces(st.Name, n.Name)
+		ifaces, err := acc.Interfaces(ctx, n.Name)
 		if err != nil {
 			return nil, false
 		}
@@ -58,28 +60,42 @@ func vipHolders(st *lab.State) ([]string, bool) {
 }
 
 func (m *labManager) Start(ctx context.Context, source, provider string, progress lab.Progress) error {
-	if _, err := providerFor(provider); err != nil {
-		return err
-	}
 	l, err := lab.Load(source)
 	if err != nil {
 		return err
 	}
-	st, err := m.provider.Up(ctx, l, progress)
+	p, err := providerFor(provider, l, providerOptions{})
 	if err != nil {
 		return err
 	}
-	watchElection(ctx, st, progress)
+	st, err := p.Up(ctx, l, progress)
+	if err != nil {
+		return err
+	}
+	acc, err := lab.OpenAccess(st)
+	if err != nil {
+		return err
+	}
+	defer acc.Close()
+	watchElection(ctx, st, acc, progress)
 	return nil
 }
 
 func (m *labManager) Destroy(ctx context.Context, name string, progress lab.Progress) error {
-	return m.provider.Down(ctx, name, progress)
+	st, err := lab.LoadState(name)
+	if err != nil {
+		return (&netns.Provider{}).Down(ctx, name, progress) // leftovers of a lab without state
+	}
+	p, err := providerForState(st, providerOptions{})
+	if err != nil {
+		return err
+	}
+	return p.Down(ctx, name, progress)
 }
 
 // watchElection reports the VRRP election after a build, until a master
 // holds the VIP (bounded by 15 s): the home screen shows it as it happens.
-func watchElection(ctx context.Context, st *lab.State, progress lab.Progress) {
+func watchElection(ctx context.Context, st *lab.State, acc lab.Access, progress lab.Progress) {
 	if progress == nil {
 		return
 	}
@@ -99,7 +115,7 @@ func watchElection(ctx context.Context, st *lab.State, progress lab.Progress) {
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(100 * time.Millisecond) {
 		master := false
 		for _, n := range lbs {
-			state, detail := vrrpState(ctx, st, n)
+			state, detail := vrrpState(ctx, acc, n)
 			if state != "" && seen[n.Name] != state {
 				seen[n.Name] = state
 				progress(home.ElectionStep(n.Name, state, detail))
@@ -113,13 +129,13 @@ func watchElection(ctx context.Context, st *lab.State, progress lab.Progress) {
 }
 
 // vrrpState asks a node's VRRP daemon for its first instance's state.
-func vrrpState(ctx context.Context, st *lab.State, n lab.NodeState) (string, string) {
+func vrrpState(ctx context.Context, acc lab.Access, n lab.NodeState) (string, string) {
 	for _, c := range n.Components {
 		if c.Kind != lab.ComponentVRRP {
 			continue
 		}
 		sctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
-		s, err := control.NewClient(c.Socket).Status(sctx, nil)
+		s, err := acc.Control(n.Name, c).Status(sctx, nil)
 		cancel()
 		var d vrrp.Status
 		if err != nil || json.Unmarshal(s.Detail, &d) != nil || len(d.Instances) == 0 {
@@ -144,16 +160,17 @@ func runHome(ctx context.Context) error {
 	if err := netns.CheckPrivileges(); err != nil {
 		fmt.Fprintln(os.Stderr, "halab: note:", err)
 	}
-	res, err := home.Run(ctx, &labManager{provider: &netns.Provider{}}, home.Options{})
+	res, err := home.Run(ctx, &labManager{}, home.Options{})
 	if err != nil {
 		return err
 	}
 	if res.Action != home.ActionAttach {
 		return nil
 	}
-	st, err := lab.LoadState(res.Lab)
+	st, acc, err := openLab(res.Lab)
 	if err != nil {
 		return err
 	}
-	return runDashboard(ctx, st)
+	defer acc.Close()
+	return runDashboard(ctx, st, acc)
 }

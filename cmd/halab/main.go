@@ -17,6 +17,9 @@ import (
 func main() {
 	root := newRootCommand()
 	if err := root.Execute(); err != nil {
+		if ex, ok := err.(exitCode); ok {
+			os.Exit(int(ex)) // a command's own status (halab exec), already explained by it
+		}
 		var ve *lab.ValidationError
 		if errors.As(err, &ve) {
 			fmt.Fprintf(os.Stderr, "halab: the lab file has %s", ve.Error())

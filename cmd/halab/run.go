@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -70,6 +71,10 @@ func runComponent(kind string, f componentFlags, fn func(ctx context.Context, ct
 	if f.control != "" {
 		ln, err := control.Listen(f.control)
 		if err != nil {
+			return fmt.Errorf("%s: %w", kind, err)
+		}
+		if err := shareControlSocket(f.control); err != nil {
+			ln.Close()
 			return fmt.Errorf("%s: %w", kind, err)
 		}
 		go func() { served <- ctl.Serve(serveCtx, ln) }()
@@ -203,4 +208,25 @@ func parsePeers(s string) (map[string]string, error) {
 		names[addr] = name
 	}
 	return names, nil
+}
+
+// ControlUIDEnv names the user (by uid) who may use a component's control
+// socket besides root: on a machine halab reaches over SSH as a user with
+// sudo, the socket is forwarded by that user's sshd session.
+const ControlUIDEnv = "HALAB_CONTROL_UID"
+
+// shareControlSocket gives the socket to the user ControlUIDEnv names.
+func shareControlSocket(path string) error {
+	v := os.Getenv(ControlUIDEnv)
+	if v == "" {
+		return nil
+	}
+	uid, err := strconv.Atoi(v)
+	if err != nil || uid < 0 {
+		return fmt.Errorf("%s=%q is not a uid", ControlUIDEnv, v)
+	}
+	if err := os.Chown(path, uid, -1); err != nil {
+		return fmt.Errorf("control socket %s: give it to uid %d: %w", path, uid, err)
+	}
+	return nil
 }

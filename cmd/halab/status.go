@@ -14,7 +14,6 @@ import (
 
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/lab/netns"
-	"github.com/halab/halab/nodes/check"
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/nodes/probe"
 	"github.com/halab/halab/nodes/proxy"
@@ -33,12 +32,13 @@ type labStatus struct {
 }
 
 type nodeStatus struct {
-	Name       string                `json:"name"`
-	Role       string                `json:"role"`
-	Namespace  string                `json:"namespace"`
-	Interfaces []netns.InterfaceInfo `json:"interfaces"`
-	Error      string                `json:"error,omitempty"`
-	Components []componentStatus     `json:"components"`
+	Name       string              `json:"name"`
+	Role       string              `json:"role"`
+	Namespace  string              `json:"namespace,omitempty"`
+	Where      string              `json:"where"`
+	Interfaces []lab.InterfaceInfo `json:"interfaces"`
+	Error      string              `json:"error,omitempty"`
+	Components []componentStatus   `json:"components"`
 }
 
 type componentStatus struct {
@@ -69,11 +69,12 @@ func newStatusCommand() *cobra.Command {
 			}
 			var all []labStatus
 			for _, n := range names {
-				st, err := lab.LoadState(n)
+				st, acc, err := openLab(n)
 				if err != nil {
 					return err
 				}
-				all = append(all, collectStatus(cmd.Context(), st))
+				all = append(all, collectStatus(cmd.Context(), st, acc))
+				acc.Close()
 			}
 			left := netns.Leftovers()
 			if asJSON {
@@ -111,23 +112,23 @@ func runningLab(name string) (*lab.State, error) {
 	return lab.LoadState(n)
 }
 
-// collectStatus asks the kernel and every component about a lab.
-func collectStatus(ctx context.Context, st *lab.State) labStatus {
+// collectStatus asks the nodes' kernels and every component about a lab.
+func collectStatus(ctx context.Context, st *lab.State, acc lab.Access) labStatus {
 	out := labStatus{Name: st.Name, Provider: st.Provider, Source: st.Lab.Source, Phase: st.Phase, Created: st.Created}
 	for _, ns := range st.Nodes {
-		n := nodeStatus{Name: ns.Name, Namespace: ns.Namespace}
+		n := nodeStatus{Name: ns.Name, Namespace: ns.Namespace, Where: acc.Where(ns.Name)}
 		if node, err := st.Lab.Node(ns.Name); err == nil {
 			n.Role = string(node.Role)
 		}
-		ifaces, err := netns.Interfaces(st.Name, ns.Name)
+		ifaces, err := acc.Interfaces(ctx, ns.Name)
 		if err != nil {
 			n.Error = err.Error()
 		}
 		n.Interfaces = ifaces
 		for _, c := range ns.Components {
-			cs := componentStatus{Kind: c.Kind, PID: c.PID, Socket: c.Socket, Log: c.Log, Running: check.ProcessAlive(c.PID)}
+			cs := componentStatus{Kind: c.Kind, PID: c.PID, Socket: c.Socket, Log: c.Log, Running: acc.Alive(ctx, ns.Name, c.PID)}
 			sctx, cancel := context.WithTimeout(ctx, time.Second)
-			s, err := control.NewClient(c.Socket).Status(sctx, nil)
+			s, err := acc.Control(ns.Name, c).Status(sctx, nil)
 			cancel()
 			if err != nil {
 				cs.Error = err.Error()

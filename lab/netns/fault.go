@@ -15,59 +15,22 @@ import (
 
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/nodes/check"
-	"github.com/halab/halab/nodes/control"
 )
 
 // stopGrace is how long a stopped component gets to exit after SIGTERM.
 const stopGrace = 10 * time.Second
 
 // Apply applies a fault to a running lab, records it in the lab's state and
-// announces it in the lab's event log.
+// announces it in the lab's event log (lab.ApplyRecorded).
 func (p *Provider) Apply(ctx context.Context, st *lab.State, f lab.Fault) error {
 	if err := CheckPrivileges(); err != nil {
 		return err
 	}
-	unlock, err := lockLab(st.Name)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	fresh, err := lab.LoadState(st.Name) // another process may have changed it
-	if err != nil {
-		return err
-	}
-	*st = *fresh
-	removed, err := p.apply(ctx, st, f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", f.Kind, err)
-	}
-	st.Faults = lab.RecordFault(st.Faults, f)
-	if err := st.Save(); err != nil {
-		return err
-	}
-	if err := lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindFault,
-		Message: "fault: " + f.String(),
-		Fault:   &control.Fault{Name: string(f.Kind), Target: f.Target(), Active: !f.Mends()}}); err != nil {
-		return err
-	}
-	for _, a := range removed {
-		if err := lab.AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindVIP,
-			Message: fmt.Sprintf("VIP %s gone from %s with the power", a.addr, a.iface),
-			VIP:     &control.VIPChange{Address: a.addr.String(), Interface: a.iface}}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// removedAddress is an address a crash took off an interface.
-type removedAddress struct {
-	addr  netip.Addr
-	iface string
+	return lab.ApplyRecorded(ctx, st, f, p.apply)
 }
 
 // apply does the fault; a crash returns the addresses it took away.
-func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]removedAddress, error) {
+func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.RemovedAddress, error) {
 	if f.Kind == lab.FaultHeal {
 		return nil, healAll(st)
 	}
@@ -185,7 +148,7 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 // that none of them sees the links go down or a sibling die and gets a last
 // word out (a VRRP daemon tracking its proxy would send priority 0); then the
 // links go down, and only then are the frozen processes killed.
-func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]removedAddress, error) {
+func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]lab.RemovedAddress, error) {
 	pids := processesOf([]string{ns.Namespace}, nil)
 	for _, pid := range pids {
 		_ = syscall.Kill(pid, syscall.SIGSTOP)
@@ -204,7 +167,7 @@ func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]removedAddres
 		return nil, err
 	}
 	defer nh.Close()
-	var removed []removedAddress
+	var removed []lab.RemovedAddress
 	for _, iface := range node.Interfaces {
 		link, err := nh.LinkByName(iface.Name)
 		if err != nil {
@@ -216,7 +179,7 @@ func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]removedAddres
 			if ip != iface.Address.Addr() {
 				a := a
 				if nh.AddrDel(link, &a) == nil {
-					removed = append(removed, removedAddress{ip, iface.Name})
+					removed = append(removed, lab.RemovedAddress{Address: ip, Interface: iface.Name})
 				}
 			}
 		}

@@ -16,12 +16,8 @@ import (
 	"github.com/halab/halab/lab"
 )
 
-// InterfaceInfo is one interface of a running node, as the kernel has it.
-type InterfaceInfo struct {
-	Name      string   `json:"name"`
-	Up        bool     `json:"up"`
-	Addresses []string `json:"addresses"`
-}
+// InterfaceInfo is lab.InterfaceInfo.
+type InterfaceInfo = lab.InterfaceInfo
 
 // Interfaces reads a node's interfaces and IPv4 addresses through netlink in
 // its namespace (the ground truth for which node holds a VIP).

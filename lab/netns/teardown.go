@@ -185,26 +185,5 @@ func Leftovers() []string {
 	return left
 }
 
-// lockLab serializes building and removing labs across halab processes. It
-// locks the run directory itself, so no lock file is left behind.
-func lockLab(name string) (func(), error) {
-	if err := os.MkdirAll(lab.RunDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", lab.RunDir, err)
-	}
-	dir, err := os.Open(lab.RunDir)
-	if err != nil {
-		return nil, fmt.Errorf("lab %s: lock: %w", name, err)
-	}
-	deadline := time.Now().Add(15 * time.Second)
-	for unix.Flock(int(dir.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
-		if time.Now().After(deadline) {
-			dir.Close()
-			return nil, fmt.Errorf("lab %s: another halab process has been building or removing a lab for 15 s; wait for it or stop it", name)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return func() {
-		_ = unix.Flock(int(dir.Fd()), unix.LOCK_UN)
-		dir.Close()
-	}, nil
-}
+// lockLab is lab.Lock.
+func lockLab(name string) (func(), error) { return lab.Lock(name) }

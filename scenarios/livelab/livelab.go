@@ -1,9 +1,9 @@
-// Package netnslab gives the drill runner (scenarios.Run) a lab built by
-// the netns provider: its recorded state, its merged event stream
-// (lab.Watch), faults through netns.Provider.Apply, the client probe's and
-// the VRRP daemons' control sockets, and the VIP holders as the kernel has
-// them (netlink in each node's namespace).
-package netnslab
+// Package livelab gives the drill runner (scenarios.Run) a running lab,
+// whichever provider built it: its recorded state, its merged event stream
+// (lab.Watch), faults, the client probe's and the VRRP daemons' control
+// sockets, and the VIP holders as the nodes' kernels have them — all
+// through the provider's lab.Access.
+package livelab
 
 import (
 	"context"
@@ -15,7 +15,8 @@ import (
 	"time"
 
 	"github.com/halab/halab/lab"
-	"github.com/halab/halab/lab/netns"
+	_ "github.com/halab/halab/lab/netns" // access to netns labs
+	_ "github.com/halab/halab/lab/ssh"   // access to ssh labs
 	"github.com/halab/halab/nodes/control"
 	"github.com/halab/halab/nodes/vrrp"
 	"github.com/halab/halab/scenarios"
@@ -26,8 +27,8 @@ const callTimeout = 2 * time.Second
 
 // Lab is a running netns lab. It is safe for concurrent use.
 type Lab struct {
-	name     string
-	provider *netns.Provider
+	name   string
+	access lab.Access
 
 	mu   sync.Mutex
 	last *lab.State
@@ -36,7 +37,7 @@ type Lab struct {
 var _ scenarios.Lab = (*Lab)(nil)
 
 // Open finds the running lab called name (or the only one up, when name is
-// empty).
+// empty) and opens access to it; Close releases it.
 func Open(name string) (*Lab, error) {
 	n, err := lab.Resolve(name)
 	if err != nil {
@@ -46,14 +47,18 @@ func Open(name string) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Provider != "" && st.Provider != "netns" {
-		return nil, fmt.Errorf("lab %s runs on the %s provider; drills run on netns labs", n, st.Provider)
-	}
 	if st.Lab == nil {
 		return nil, fmt.Errorf("lab %s: its state has no lab model", n)
 	}
-	return &Lab{name: n, provider: &netns.Provider{}, last: st}, nil
+	acc, err := lab.OpenAccess(st)
+	if err != nil {
+		return nil, err
+	}
+	return &Lab{name: n, access: acc, last: st}, nil
 }
+
+// Close releases the access to the lab.
+func (l *Lab) Close() error { return l.access.Close() }
 
 // Name is the lab's name.
 func (l *Lab) Name() string { return l.name }
@@ -76,17 +81,17 @@ func (l *Lab) Events(ctx context.Context) <-chan control.Event {
 	if err != nil {
 		st = l.State()
 	}
-	return lab.Watch(ctx, st)
+	return lab.Watch(ctx, st, l.access)
 }
 
-// Fault applies f through the netns provider (which records it in the
+// Fault applies f through the lab's provider (which records it in the
 // lab's state and event log).
 func (l *Lab) Fault(ctx context.Context, f lab.Fault) error {
 	st, err := lab.LoadState(l.name)
 	if err != nil {
 		return err
 	}
-	return l.provider.Apply(ctx, st, f)
+	return l.access.Apply(ctx, st, f)
 }
 
 // Probe runs an action of the client node's probe.
@@ -97,14 +102,14 @@ func (l *Lab) Probe(ctx context.Context, action string, in, out any) error {
 			if c.Kind == lab.ComponentProbe {
 				ctx, cancel := context.WithTimeout(ctx, callTimeout)
 				defer cancel()
-				return control.NewClient(c.Socket).Do(ctx, action, in, out)
+				return l.access.Control(n.Name, c).Do(ctx, action, in, out)
 			}
 		}
 	}
 	return fmt.Errorf("lab %s has no client probe", l.name)
 }
 
-// Holders reads each load balancer's addresses through netlink and says
+// Holders reads each load balancer's addresses from its kernel and says
 // which hold the VIP.
 func (l *Lab) Holders(ctx context.Context) (map[string]bool, error) {
 	st := l.cached()
@@ -115,7 +120,7 @@ func (l *Lab) Holders(ctx context.Context) (map[string]bool, error) {
 		if n.Role != lab.RoleLB {
 			continue
 		}
-		ifaces, err := netns.Interfaces(st.Name, n.Name)
+		ifaces, err := l.access.Interfaces(ctx, n.Name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -129,7 +134,7 @@ func (l *Lab) Holders(ctx context.Context) (map[string]bool, error) {
 }
 
 // holds reports whether any interface has addr.
-func holds(ifaces []netns.InterfaceInfo, addr netip.Addr) bool {
+func holds(ifaces []lab.InterfaceInfo, addr netip.Addr) bool {
 	for _, i := range ifaces {
 		for _, a := range i.Addresses {
 			if p, err := netip.ParsePrefix(a); err == nil && p.Addr() == addr {
@@ -153,13 +158,13 @@ func (l *Lab) VRRP(ctx context.Context) (map[string]scenarios.VRRPStatus, error)
 				continue
 			}
 			wg.Add(1)
-			go func(node, socket string) {
+			go func(node string, c lab.ComponentState) {
 				defer wg.Done()
-				s := readVRRP(ctx, socket, st.Lab.VIP.Address.String())
+				s := readVRRP(ctx, l.access.Control(node, c), st.Lab.VIP.Address.String())
 				mu.Lock()
 				out[node] = s
 				mu.Unlock()
-			}(n.Name, c.Socket)
+			}(n.Name, c)
 		}
 	}
 	wg.Wait()
@@ -167,11 +172,11 @@ func (l *Lab) VRRP(ctx context.Context) (map[string]scenarios.VRRPStatus, error)
 }
 
 // readVRRP reads one daemon's instance for vip (or its first).
-func readVRRP(ctx context.Context, socket, vip string) scenarios.VRRPStatus {
+func readVRRP(ctx context.Context, client *control.Client, vip string) scenarios.VRRPStatus {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	var vs vrrp.Status
-	if _, err := control.NewClient(socket).Status(ctx, &vs); err != nil || len(vs.Instances) == 0 {
+	if _, err := client.Status(ctx, &vs); err != nil || len(vs.Instances) == 0 {
 		return scenarios.VRRPStatus{State: scenarios.StateDown}
 	}
 	in := vs.Instances[0]

@@ -1,4 +1,4 @@
-package netnslab_test
+package livelab_test
 
 import (
 	"bytes"
@@ -15,16 +15,16 @@ import (
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/nodes/check"
 	"github.com/halab/halab/scenarios"
-	"github.com/halab/halab/scenarios/netnslab"
+	"github.com/halab/halab/scenarios/livelab"
 )
 
 // up builds a lab under a test-unique name and removes it when the test
 // ends.
-func up(t *testing.T, name string, args ...string) *netnslab.Lab {
+func up(t *testing.T, name string, args ...string) *livelab.Lab {
 	t.Helper()
 	t.Cleanup(func() { roottest.Run(t, "down", "--lab", name) })
 	roottest.MustRun(t, append([]string{"up", "--no-ui", "-q", "--name", name}, args...)...)
-	l, err := netnslab.Open(name)
+	l, err := livelab.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func markdown(rep *scenarios.Report) string {
 
 // assertHealthy checks that the lab has no fault in force and every
 // component it started runs.
-func assertHealthy(t *testing.T, l *netnslab.Lab) {
+func assertHealthy(t *testing.T, l *livelab.Lab) {
 	t.Helper()
 	st := l.State()
 	if len(st.Faults) > 0 {
@@ -88,7 +88,7 @@ func logTail(path string) string {
 
 // runDrill runs one drill and checks that it passed and left the lab as
 // it found it.
-func runDrill(t *testing.T, l *netnslab.Lab, d *scenarios.Drill) {
+func runDrill(t *testing.T, l *livelab.Lab, d *scenarios.Drill) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -134,7 +134,7 @@ func TestSeedDrills(t *testing.T) {
 
 // wrongExpectation: a drill that expects the VIP to stay on a crashed
 // master fails, says what it saw, and the runner restores the node.
-func wrongExpectation(t *testing.T, l *netnslab.Lab) {
+func wrongExpectation(t *testing.T, l *livelab.Lab) {
 	d, err := scenarios.ParseDrill("wrong.yaml", []byte(`name: wrong
 title: The VIP stays on a crashed master (it does not)
 teaches: Nothing true.
@@ -172,7 +172,7 @@ steps:
 
 // interrupted: a drill cancelled right after its fault landed leaves no
 // fault behind.
-func interrupted(t *testing.T, l *netnslab.Lab) {
+func interrupted(t *testing.T, l *livelab.Lab) {
 	d, err := scenarios.ParseDrill("interrupted.yaml", []byte(`name: interrupted
 title: Stopped halfway
 teaches: The runner mends what it broke.

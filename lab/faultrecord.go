@@ -1,0 +1,58 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	"github.com/halab/halab/nodes/control"
+)
+
+// RemovedAddress is an address a power-off took off an interface (a VIP
+// gone with the machine).
+type RemovedAddress struct {
+	Address   netip.Addr
+	Interface string
+}
+
+// FaultFunc does one fault to a lab whose state is fresh; a crash returns
+// the addresses it took away. It may change st (pids, PoweredOff).
+type FaultFunc func(ctx context.Context, st *State, f Fault) ([]RemovedAddress, error)
+
+// ApplyRecorded is every provider's Apply around its own FaultFunc: it
+// locks the lab, reads its state afresh (another process may have changed
+// it), does the fault, records it in the state and announces it, and any
+// VIP it took away, in the lab's event log.
+func ApplyRecorded(ctx context.Context, st *State, f Fault, do FaultFunc) error {
+	unlock, err := Lock(st.Name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	fresh, err := LoadState(st.Name)
+	if err != nil {
+		return err
+	}
+	*st = *fresh
+	removed, err := do(ctx, st, f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Kind, err)
+	}
+	st.Faults = RecordFault(st.Faults, f)
+	if err := st.Save(); err != nil {
+		return err
+	}
+	if err := AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindFault,
+		Message: "fault: " + f.String(),
+		Fault:   &control.Fault{Name: string(f.Kind), Target: f.Target(), Active: !f.Mends()}}); err != nil {
+		return err
+	}
+	for _, a := range removed {
+		if err := AppendEvent(st, control.Event{Node: f.Node, Kind: control.KindVIP,
+			Message: fmt.Sprintf("VIP %s gone from %s with the power", a.Address, a.Interface),
+			VIP:     &control.VIPChange{Address: a.Address.String(), Interface: a.Interface}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
