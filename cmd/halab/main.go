@@ -69,6 +69,7 @@ proxy, web server and client probe in it, and lets you break it and watch.`,
 		newLabsCommand(),
 		newRunCommand(),
 		newCheckCommand(),
+		newConfigCommand(),
 	)
 	return root
 }
