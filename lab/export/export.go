@@ -31,10 +31,18 @@ import (
 // Where the tutorial's machines keep each file: the Debian and Ubuntu
 // packages' paths.
 const (
+	// KeepalivedPath is where keepalived's systemd unit reads its
+	// configuration (keepalived -f's default).
 	KeepalivedPath = "/etc/keepalived/keepalived.conf"
-	HAProxyPath    = "/etc/haproxy/haproxy.cfg"
-	NginxPath      = "/etc/nginx/sites-available/default"
-	SysctlPath     = "/etc/sysctl.d/99-halab.conf"
+	// HAProxyPath is what the haproxy package's systemd unit passes to
+	// haproxy -f.
+	HAProxyPath = "/etc/haproxy/haproxy.cfg"
+	// NginxPath is the nginx package's default site, which nginx.conf
+	// includes through the link /etc/nginx/sites-enabled/default.
+	NginxPath = "/etc/nginx/sites-available/default"
+	// SysctlPath is a sysctl.d file: systemd-sysctl applies it at boot,
+	// after the distribution's own files (sysctl.d(5) orders by name).
+	SysctlPath = "/etc/sysctl.d/99-halab.conf"
 )
 
 // ReadmeName is the name of the export's instructions: which file goes

@@ -232,7 +232,8 @@ func TestReadme(t *testing.T) {
 			"web1:\n  apt-get install -y nginx\n  install -m 644 web1.nginx.conf /etc/nginx/sites-available/default\n  nginx -t && systemctl restart nginx\n",
 			"  lb1      enp0s8   192.168.10.101/24  (private)\n           enp0s9   172.16.0.101/24    (public)\n",
 			"`curl http://172.16.0.200/`",
-			`keepalived -t says: "Truncating auth_pass to 8 characters"`,
+			`keepalived -t on the lab's file says: "(LB_VIP) Initial state master is`,
+			"keepalived -t on the lab's file with the translated commands (the\n    tutorial's file) says: \"SECURITY VIOLATION",
 		}, nil},
 		{"fast", []string{"apt-get install -y keepalived haproxy\n", "counts processes called halab-proxy"}, []string{"psmisc", "keepalived -t says"}},
 	}

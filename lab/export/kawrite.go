@@ -84,15 +84,7 @@ func (k *kaExport) tracked(s *kaconf.Script) bool {
 // hasScripts reports whether keepalived runs any script for this file:
 // vrrp_script blocks or notify scripts.
 func (k *kaExport) hasScripts() bool {
-	if len(k.cfg.Scripts) > 0 {
-		return true
-	}
-	for _, in := range k.cfg.Instances {
-		if notifies(in) != nil {
-			return true
-		}
-	}
-	return false
+	return len(k.cfg.Scripts) > 0 || k.hasNotify()
 }
 
 // global writes global_defs, adding what keepalived needs to run scripts.

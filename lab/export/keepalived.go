@@ -155,11 +155,7 @@ func (k *kaExport) header(l *lab.Lab) string {
 			w.comment(l)
 		}
 		if n.Says != "" {
-			on := "the lab's file"
-			if n.SaysAfterTranslation {
-				on = "the lab's file with the translated commands (the tutorial's file)"
-			}
-			for _, l := range hangingWrap("    ", fmt.Sprintf("keepalived -t on %s says: %q", on, n.Says), commentWidth-2) {
+			for _, l := range hangingWrap("    ", saysLine(n), commentWidth-2) {
 				w.comment(l)
 			}
 		}
@@ -171,10 +167,8 @@ func (k *kaExport) header(l *lab.Lab) string {
 // needsKillall says, after the interfaces, that the file's scripts need
 // killall, when they do.
 func (k *kaExport) needsKillall() string {
-	for _, cmd := range k.scriptCmd {
-		if strings.HasPrefix(cmd, KillallPath+" ") {
-			return " and " + KillallPath + " (Debian's and Ubuntu's psmisc package)"
-		}
+	if k.killallScripts() {
+		return " and " + KillallPath + " (Debian's and Ubuntu's psmisc package)"
 	}
 	return ""
 }

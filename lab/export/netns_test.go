@@ -71,6 +71,9 @@ var namespaceSeq atomic.Int32
 // like any other. Nothing leaves the namespace.
 func namespace(t *testing.T, n *lab.Node) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: no network namespaces")
+	}
 	roottest.Require(t)
 	ip := requireTool(t, "ip", "iproute2")
 	name := fmt.Sprintf("hxexport%d-%d", os.Getpid()%100000, namespaceSeq.Add(1))

@@ -110,12 +110,22 @@ func readme(l *lab.Lab, r *Result) []byte {
 			b.WriteString(line + "\n")
 		}
 		if n.Says != "" {
-			for _, line := range hangingWrap("    ", fmt.Sprintf("keepalived -t says: %q", n.Says), commentWidth) {
+			for _, line := range hangingWrap("    ", saysLine(n), commentWidth) {
 				b.WriteString(line + "\n")
 			}
 		}
 	}
 	return b.Bytes()
+}
+
+// saysLine quotes what keepalived -t says about the lab's file, or about
+// it with halab's commands translated.
+func saysLine(n Note) string {
+	on := "the lab's file"
+	if n.SaysAfterTranslation {
+		on = "the lab's file with the translated commands (the tutorial's file)"
+	}
+	return fmt.Sprintf("keepalived -t on %s says: %q", on, n.Says)
 }
 
 // packages lists what node n installs for its files (Debian's package

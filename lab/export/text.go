@@ -96,10 +96,3 @@ func hangingWrap(prefix, text string, width int) []string {
 	}
 	return lines
 }
-
-// commentBlock renders paragraphs as a '#' comment block at the top level.
-func commentBlock(paragraphs ...string) string {
-	var w writer
-	w.comment(paragraphs...)
-	return w.String()
-}
