@@ -68,7 +68,7 @@ func (x *exporter) keepalived(n *lab.Node) error {
 		return fmt.Errorf("node %s: %s: %w", n.Name, src, err)
 	}
 	k.otherWarnings()
-	text := k.header(x.lab) + k.w.String()
+	text := k.header(x.lab) + strings.TrimRight(k.w.String(), "\n") + "\n"
 	x.note(k.notes...)
 	return x.add(k.file, []byte(text), n.Name, Placement{
 		Path:  KeepalivedPath,
@@ -77,7 +77,8 @@ func (x *exporter) keepalived(n *lab.Node) error {
 	})
 }
 
-// add records a note about this file.
+// add records a note about this file and returns it for the caller to
+// complete; the pointer is good until the next add.
 func (k *kaExport) add(kind Kind, source, text string) *Note {
 	k.notes = append(k.notes, Note{Kind: kind, Node: k.node, File: k.file, Source: source, Text: text})
 	return &k.notes[len(k.notes)-1]
