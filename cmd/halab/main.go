@@ -72,6 +72,7 @@ proxy, web server and client probe in it, and lets you break it and watch.`,
 		newLabsCommand(),
 		newRunCommand(),
 		newCheckCommand(),
+		newConfigCommand(),
 	)
 	return root
 }
