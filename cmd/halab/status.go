@@ -91,7 +91,7 @@ func newStatusCommand() *cobra.Command {
 				printStatus(os.Stdout, s)
 			}
 			if len(left) > 0 {
-				fmt.Printf("\nleftover namespaces of no recorded lab: %s\nremove them with `sudo halab down --all`\n", strings.Join(left, " "))
+				fmt.Printf("\nleftovers of no recorded lab: %s\nremove them with `sudo halab down --all`\n", strings.Join(left, " "))
 			}
 			return nil
 		},

@@ -168,8 +168,11 @@ func (p *Provider) DownAll(_ context.Context, progress lab.Progress) error {
 	return teardown(Prefix, dirs, progress)
 }
 
-// Leftovers lists halab namespaces on this machine that belong to no
-// recorded lab.
+// Leftovers lists what halab left on this machine that belongs to no
+// recorded lab: its namespaces, and lab directories without a state record
+// (a `halab up` killed before it recorded the lab, or a `halab down` killed
+// while it removed the directory), which hold a copy of the halab binary.
+// A lab being built this very instant may show for a moment as well.
 func Leftovers() []string {
 	recorded := map[string]bool{}
 	for _, name := range lab.Running() {
@@ -180,6 +183,12 @@ func Leftovers() []string {
 		labName, _, _ := strings.Cut(strings.TrimPrefix(ns, Prefix), "-")
 		if !recorded[labName] {
 			left = append(left, ns)
+		}
+	}
+	entries, _ := os.ReadDir(lab.RunDir)
+	for _, e := range entries {
+		if e.IsDir() && !recorded[e.Name()] {
+			left = append(left, lab.LabDir(e.Name()))
 		}
 	}
 	return left
