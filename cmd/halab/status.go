@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,6 +71,9 @@ func newStatusCommand() *cobra.Command {
 			var all []labStatus
 			for _, n := range names {
 				st, err := lab.LoadState(n)
+				if name == "" && errors.Is(err, lab.ErrNoLab) {
+					continue // removed since it was listed
+				}
 				if err != nil {
 					return err
 				}
