@@ -141,6 +141,12 @@ func (p *Provider) Down(_ context.Context, name string, progress lab.Progress) e
 		return err
 	}
 	defer unlock()
+	// Recorded first, so that a removal stopped half-way (killed) shows as
+	// such in `halab status` and to the next `halab up`.
+	if st, err := lab.LoadState(name); err == nil && st.Phase != lab.PhaseRemoving {
+		st.Phase = lab.PhaseRemoving
+		_ = st.Save() // best effort: teardown needs no state
+	}
 	if err := teardown(Prefix+name+"-", []string{lab.LabDir(name)}, progress); err != nil {
 		return fmt.Errorf("lab %s: down: %w", name, err)
 	}
