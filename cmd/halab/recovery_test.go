@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -402,17 +403,52 @@ func TestCrashRecoveryComponentKilled(t *testing.T) {
 	assertGone(t, name)
 }
 
-// TestCrashRecoveryEverythingKilled kills every halab process of a running
-// lab at once with SIGKILL, the components and a `halab events` following
-// them. `halab status` then shows every component not running, `halab up`
+// TestCrashRecoveryEverythingKilled builds a lab with a dashboard-less
+// `halab up` that stays to follow the lab's events (its output is no
+// terminal), starts a `halab events` as well, then kills every halab
+// process at once with SIGKILL: both followers and every component.
+// `halab status` then shows every component not running, `halab up`
 // refuses to build over the remains and says how to remove them, and
 // `halab down` leaves nothing behind.
 func TestCrashRecoveryEverythingKilled(t *testing.T) {
 	roottest.Require(t)
 	name := roottest.LabName("cre")
-	up(t, name)
-	follower := followLab(t, name)
-	pids := []int{follower.cmd.Process.Pid}
+	t.Cleanup(func() { roottest.Run(t, "down", "--lab", name) })
+	upCmd := exec.Command(roottest.Binary(t), "up", "-q", "--name", name)
+	stdout, err := upCmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := upCmd.Start(); err != nil {
+		t.Fatalf("halab up: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = upCmd.Process.Kill()
+		_ = upCmd.Wait()
+	})
+	following := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "following events") {
+				following <- true
+				break
+			}
+		}
+		close(following)
+		_, _ = io.Copy(io.Discard, stdout) // keep the follower's output flowing
+	}()
+	select {
+	case ok := <-following:
+		if !ok {
+			t.Fatal("halab up ended without following the lab's events")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("halab up did not build the lab and follow its events within 30 s")
+	}
+	events := followLab(t, name)
+
+	pids := []int{upCmd.Process.Pid, events.cmd.Process.Pid}
 	st, err := lab.LoadState(name)
 	if err != nil {
 		t.Fatal(err)
@@ -420,8 +456,8 @@ func TestCrashRecoveryEverythingKilled(t *testing.T) {
 	for _, n := range st.Nodes {
 		pids = append(pids, netns.NodeProcesses(name, n.Name)...)
 	}
-	if len(pids) < 7 {
-		t.Fatalf("expected the follower and at least 6 component processes, got %v", pids)
+	if len(pids) < 8 {
+		t.Fatalf("expected two followers and at least 6 component processes, got %v", pids)
 	}
 	for _, pid := range pids {
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
