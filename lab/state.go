@@ -19,6 +19,15 @@ var RunDir = "/run/halab"
 // SwitchNode is the name of the pseudo-node holding a lab's bridges.
 const SwitchNode = "sw"
 
+// The phases of a lab's life (State.Phase). A lab whose phase is building
+// or removing while no halab process builds or removes it was left so by
+// one that stopped half-way.
+const (
+	PhaseBuilding = "building"
+	PhaseUp       = "up"
+	PhaseRemoving = "removing"
+)
+
 // StateFile is the name of a lab's state record inside its directory.
 const StateFile = "state.json"
 
@@ -28,7 +37,8 @@ type State struct {
 	Name     string    `json:"name"`
 	Provider string    `json:"provider"`
 	Created  time.Time `json:"created"`
-	// Phase is "building" until every component is ready, then "up".
+	// Phase is PhaseBuilding until every component is ready, then PhaseUp;
+	// PhaseRemoving once `halab down` began to remove the lab.
 	Phase string `json:"phase"`
 	// Dir is the lab's directory under RunDir.
 	Dir   string      `json:"dir"`

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -69,7 +70,14 @@ func newStatusCommand() *cobra.Command {
 			}
 			var all []labStatus
 			for _, n := range names {
-				st, acc, err := openLab(n)
+				st, err := lab.LoadState(n)
+				if name == "" && errors.Is(err, lab.ErrNoLab) {
+					continue // removed since it was listed
+				}
+				if err != nil {
+					return err
+				}
+				acc, err := lab.OpenAccess(st)
 				if err != nil {
 					return err
 				}
@@ -92,7 +100,7 @@ func newStatusCommand() *cobra.Command {
 				printStatus(os.Stdout, s)
 			}
 			if len(left) > 0 {
-				fmt.Printf("\nleftover namespaces of no recorded lab: %s\nremove them with `sudo halab down --all`\n", strings.Join(left, " "))
+				fmt.Printf("\nleftovers of no recorded lab: %s\nremove them with `sudo halab down --all`\n", strings.Join(left, " "))
 			}
 			return nil
 		},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -169,7 +170,7 @@ state.`,
 				var err error
 				if name, err = lab.Resolve(""); err != nil {
 					if left := netns.Leftovers(); len(left) > 0 {
-						return fmt.Errorf("no lab is recorded as up, but namespaces %v are left over; remove them with `sudo halab down --all`", left)
+						return fmt.Errorf("no lab is recorded as up, but %s are left over; remove them with `sudo halab down --all`", strings.Join(left, " "))
 					}
 					return err
 				}

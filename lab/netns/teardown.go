@@ -141,6 +141,12 @@ func (p *Provider) Down(_ context.Context, name string, progress lab.Progress) e
 		return err
 	}
 	defer unlock()
+	// Recorded first, so that a removal stopped half-way (killed) shows as
+	// such in `halab status` and to the next `halab up`.
+	if st, err := lab.LoadState(name); err == nil && st.Phase != lab.PhaseRemoving {
+		st.Phase = lab.PhaseRemoving
+		_ = st.Save() // best effort: teardown needs no state
+	}
 	if err := teardown(Prefix+name+"-", []string{lab.LabDir(name)}, progress); err != nil {
 		return fmt.Errorf("lab %s: down: %w", name, err)
 	}
@@ -168,8 +174,11 @@ func (p *Provider) DownAll(_ context.Context, progress lab.Progress) error {
 	return teardown(Prefix, dirs, progress)
 }
 
-// Leftovers lists halab namespaces on this machine that belong to no
-// recorded lab.
+// Leftovers lists what halab left on this machine that belongs to no
+// recorded lab: its namespaces, and lab directories without a state record
+// (a `halab up` killed before it recorded the lab, or a `halab down` killed
+// while it removed the directory), which hold a copy of the halab binary.
+// A lab being built this very instant may show for a moment as well.
 func Leftovers() []string {
 	recorded := map[string]bool{}
 	for _, name := range lab.Running() {
@@ -180,6 +189,12 @@ func Leftovers() []string {
 		labName, _, _ := strings.Cut(strings.TrimPrefix(ns, Prefix), "-")
 		if !recorded[labName] {
 			left = append(left, ns)
+		}
+	}
+	entries, _ := os.ReadDir(lab.RunDir)
+	for _, e := range entries {
+		if e.IsDir() && !recorded[e.Name()] {
+			left = append(left, lab.LabDir(e.Name()))
 		}
 	}
 	return left

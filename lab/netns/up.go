@@ -76,7 +76,7 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 	if _, err := installBinary(dir, p.Binary); err != nil {
 		return nil, fmt.Errorf("lab %s: %w", l.Name, err)
 	}
-	st = &lab.State{Name: l.Name, Provider: p.Name(), Created: time.Now(), Phase: "building", Dir: dir, Lab: l}
+	st = &lab.State{Name: l.Name, Provider: p.Name(), Created: time.Now(), Phase: lab.PhaseBuilding, Dir: dir, Lab: l}
 	if err := st.Save(); err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 	if err := b.startComponents(ctx, st); err != nil {
 		return nil, err
 	}
-	st.Phase = "up"
+	st.Phase = lab.PhaseUp
 	if err := st.Save(); err != nil {
 		return nil, err
 	}
@@ -96,7 +96,16 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 // checkNotUp refuses a lab whose name is taken by a running lab or by
 // leftovers of one.
 func checkNotUp(name string) error {
-	if _, err := lab.LoadState(name); err == nil {
+	if st, err := lab.LoadState(name); err == nil {
+		// Up holds the lock: no halab is building or removing this lab now,
+		// so a lab in either phase was left half-way by one that stopped
+		// (killed, or the machine went down).
+		switch st.Phase {
+		case lab.PhaseBuilding:
+			return fmt.Errorf("lab %s: %w, half-built: the `halab up` that built it stopped before every component was ready; remove what it left with `sudo halab down --lab %s`, then build it again", name, ErrLabUp, name)
+		case lab.PhaseRemoving:
+			return fmt.Errorf("lab %s: %w, half-removed: the `halab down` that removed it stopped before it finished; finish it with `sudo halab down --lab %s`, then build it again", name, ErrLabUp, name)
+		}
 		return fmt.Errorf("lab %s: %w; watch it with `halab status --lab %s` or remove it with `sudo halab down --lab %s`", name, ErrLabUp, name, name)
 	}
 	if left := listNamespaces(Prefix + name + "-"); len(left) > 0 {

@@ -1,6 +1,7 @@
 package vrrp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,7 +28,10 @@ type instance struct {
 
 	machine *fsm.Instance
 	sock    *rawSocket
-	filter  wire.Filter
+	// plain is an AH instance's second, receive-only socket for plain
+	// VRRP (protocol 112): see openPlainSocket. Nil for other instances.
+	plain  *rawSocket
+	filter wire.Filter
 	// seq numbers the AH adverts this router sends; received is the
 	// highest sequence number accepted from the peers. keepalived keeps one
 	// counter for both, so two masters that start in the same instant both
@@ -157,6 +161,12 @@ func newInstance(ic *kaconf.Instance, d *daemon) (*instance, error) {
 	if in.sock, err = openRawSocket(protocol, ic.Interface, !ic.Unicast()); err != nil {
 		return nil, err
 	}
+	if protocol == ProtocolAH {
+		if in.plain, err = openRawSocket(ProtocolVRRP, ic.Interface, !ic.Unicast()); err != nil {
+			in.sock.Close()
+			return nil, err
+		}
+	}
 	return in, nil
 }
 
@@ -198,25 +208,45 @@ func (in *instance) close() {
 	if in.sock != nil {
 		in.sock.Close()
 	}
+	if in.plain != nil {
+		in.plain.Close()
+	}
 }
 
-// read hands every datagram the socket receives to the run loop.
-func (in *instance) read() {
+// maxDatagram is the largest IPv4 datagram. A reassembled one may be
+// larger than the link's MTU, and must be read whole to be judged by its
+// length rather than cut to the read buffer.
+const maxDatagram = 1<<16 - 1
+
+// read hands every datagram s receives to the run loop through out, and
+// closes out when s fails (it was closed).
+func (in *instance) read(s *rawSocket, out chan<- datagram) {
+	buf := make([]byte, maxDatagram)
 	for {
-		buf := make([]byte, 1500)
-		n, at, err := in.sock.ReadAt(buf)
+		n, at, err := s.ReadAt(buf)
 		if err != nil {
-			close(in.datagrams)
+			close(out)
 			return
 		}
-		in.datagrams <- datagram{b: buf[:n], at: at}
+		out <- datagram{b: bytes.Clone(buf[:n]), at: at}
 	}
 }
 
 // run drives the state machine until ctx is done, then stops it gracefully.
 func (in *instance) run(ctx context.Context) {
 	defer in.close()
-	go in.read()
+	go in.read(in.sock, in.datagrams)
+	// An AH instance also reads plain VRRP, only to count it: a router
+	// without the password (or configured without authentication) sends
+	// adverts that the AH socket never sees. keepalived does not look, so
+	// its statistics do not show such a router; halab's drop counters do
+	// (auth-type). They never reach the state machine: the filter drops
+	// every advert without an AH header.
+	var plain chan datagram // nil, never ready, when there is no plain socket
+	if in.plain != nil {
+		plain = make(chan datagram, 16)
+		go in.read(in.plain, plain)
+	}
 	// A daemon killed with -9 leaves its addresses behind; like keepalived
 	// at start-up, release them before the election.
 	for _, v := range in.vips {
@@ -258,6 +288,12 @@ func (in *instance) run(ctx context.Context) {
 				return
 			}
 			in.receive(dg)
+		case dg, ok := <-plain:
+			if ok {
+				in.receive(dg)
+			} else {
+				plain = nil // its socket failed: stop selecting it
+			}
 		case tr := <-in.tracks:
 			acts, err := in.machine.TrackChanged(in.now(), tr.name, tr.ok)
 			if err != nil {
