@@ -85,8 +85,12 @@ func (h *hostKeys) callback(hostname string, remote net.Addr, key gossh.PublicKe
 			hostname, key.Type(), fp, lines, knownhosts.Normalize(hostname), h.file)}
 	}
 	if !h.acceptNew {
-		return &hostKeyError{fmt.Sprintf("host %s is not in %s (it offers %s %s): check the fingerprint on the machine (ssh-keygen -lf /etc/ssh/ssh_host_%s_key.pub), then add it with `ssh-keyscan -p PORT HOST >> %s`, or run halab with --accept-new-host-keys to trust and record it on first use",
-			hostname, h.file, key.Type(), fp, keyFileKind(key), h.file)}
+		host, port, err := net.SplitHostPort(hostname)
+		if err != nil {
+			host, port = hostname, "22"
+		}
+		return &hostKeyError{fmt.Sprintf("host %s is not in %s (it offers %s %s): check the fingerprint on the machine (ssh-keygen -lf /etc/ssh/ssh_host_%s_key.pub), then add it with `ssh-keyscan -p %s %s >> %s`, or run halab with --accept-new-host-keys to trust and record it on first use",
+			hostname, h.file, key.Type(), fp, keyFileKind(key), port, host, h.file)}
 	}
 	return h.record(hostname, remote, key)
 }

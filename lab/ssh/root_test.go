@@ -2,8 +2,10 @@ package ssh_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +95,87 @@ func TestSeedOnVMs(t *testing.T) {
 		t.Fatalf("master-poweroff drill on the machines: exit %d\n%s\n%s", drill.Code, drill.Stdout, drill.Stderr)
 	}
 	t.Logf("drill:\n%s", drill.Stdout)
+
+	outputs := []string{up.Stdout, up.Stderr, out.Stdout, drill.Stdout, drill.Stderr}
+
+	// Faults by hand, over SSH, with the netns names.
+	for _, step := range []struct {
+		fault []string
+		vm    string
+		check []string
+		want  string
+		gone  bool
+	}{
+		{[]string{"partition", "lb1", "lb2"}, "lb1", []string{"nft", "list", "table", "ip", "halab_fault"}, "192.168.10.102", false},
+		{[]string{"heal"}, "lb2", []string{"nft", "list", "tables"}, "halab_fault", true},
+		{[]string{"link", "lb2", "enp0s9", "down"}, "lb2", []string{"ip", "-o", "link", "show", "enp0s9"}, "state DOWN", false},
+		{[]string{"link", "lb2", "enp0s9", "up"}, "lb2", []string{"ip", "-o", "link", "show", "enp0s9"}, "state DOWN", true},
+	} {
+		r := halab(t, append([]string{"fault", "--lab", name}, step.fault...)...)
+		outputs = append(outputs, r.Stdout, r.Stderr)
+		got, _ := c.Exec(step.vm, step.check...)
+		if strings.Contains(got, step.want) == step.gone {
+			t.Errorf("after fault %v, %s on %s says:\n%s", step.fault, strings.Join(step.check, " "), step.vm, got)
+		}
+	}
+	pidOf := func(node, kind string) string {
+		var st struct {
+			Labs []struct {
+				Nodes []struct {
+					Name       string
+					Components []struct {
+						Kind    string
+						PID     int
+						Running bool
+					}
+				}
+			}
+		}
+		r := halab(t, "status", "--lab", name, "--json")
+		if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range st.Labs[0].Nodes {
+			for _, comp := range n.Components {
+				if n.Name == node && comp.Kind == kind && comp.Running {
+					return fmt.Sprint(comp.PID)
+				}
+			}
+		}
+		return ""
+	}
+	before := pidOf("lb1", "proxy")
+	halab(t, "fault", "--lab", name, "kill", "lb1", "proxy")
+	if status, err := os.ReadFile("/proc/" + before + "/status"); (err == nil && !strings.Contains(string(status), "State:\tZ")) || pidOf("lb1", "proxy") != "" {
+		t.Errorf("lb1's proxy (pid %s) still runs after kill", before)
+	}
+	halab(t, "fault", "--lab", name, "start", "lb1", "proxy")
+	if after := pidOf("lb1", "proxy"); after == "" || after == before {
+		t.Errorf("lb1's proxy after start: pid %q (was %s)", after, before)
+	}
+
+	// The dashboard, as text.
+	snap := halab(t, "ui", "--lab", name, "--snapshot", "-")
+	for _, want := range []string{"lb1", "lb2", "MASTER", "172.16.0.200"} {
+		if !strings.Contains(snap.Stdout, want) {
+			t.Errorf("dashboard snapshot lacks %q:\n%s", want, snap.Stdout)
+		}
+	}
+	outputs = append(outputs, snap.Stdout)
+
+	// The VRRP password is in no output and no log.
+	for _, n := range []string{"lb1", "lb2"} {
+		logs, _ := filepath.Glob(filepath.Join(RemoteDir(c, n), name, n, "*.log"))
+		for _, l := range logs {
+			data, _ := os.ReadFile(l)
+			outputs = append(outputs, string(data))
+		}
+	}
+	for _, o := range outputs {
+		if strings.Contains(o, "myP@ssw") {
+			t.Errorf("the VRRP auth_pass appears in halab's output or logs:\n%s", o)
+		}
+	}
 
 	halab(t, "down", "--lab", name)
 	assertClean(t, c, []string{"client", "lb1", "lb2", "web1"})
