@@ -46,7 +46,8 @@ func newRootCommand() *cobra.Command {
 		Short: "Build, watch and break high-availability web labs",
 		Long: `halab builds the classic HA web lab — a client, two load balancers sharing a
 virtual IP through VRRP, and a web server — as network namespaces on this
-machine, runs its own keepalived-compatible VRRP daemon, HAProxy-compatible
+machine (or, with a lab file saying provider: ssh, on existing machines
+reached over SSH), runs its own keepalived-compatible VRRP daemon, HAProxy-compatible
 proxy, web server and client probe in it, and lets you break it and watch.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -73,6 +74,7 @@ proxy, web server and client probe in it, and lets you break it and watch.`,
 		newRunCommand(),
 		newCheckCommand(),
 		newConfigCommand(),
+		newInventoryCommand(),
 	)
 	return root
 }
