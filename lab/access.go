@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -81,6 +82,9 @@ func OpenAccess(st *State) (Access, error) {
 // file is left behind. The returned function unlocks.
 func Lock(name string) (func(), error) {
 	if err := os.MkdirAll(RunDir, 0o755); err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("create %s: %w; run halab with sudo, or (for an ssh lab, which needs no root here) set HALAB_RUN_DIR to a directory of yours", RunDir, err)
+		}
 		return nil, fmt.Errorf("create %s: %w", RunDir, err)
 	}
 	dir, err := os.Open(RunDir)

@@ -14,7 +14,16 @@ import (
 // RunDir holds one directory per running lab: its state, the halab binary
 // its components run from, their sockets, configurations and logs. Like
 // /run itself it is cleared at boot, as are the labs' namespaces.
-var RunDir = "/run/halab"
+// HALAB_RUN_DIR moves it elsewhere (an ssh lab needs no root on this
+// machine, only a directory of its own for its state).
+var RunDir = runDir()
+
+func runDir() string {
+	if d := os.Getenv("HALAB_RUN_DIR"); d != "" {
+		return d
+	}
+	return "/run/halab"
+}
 
 // SwitchNode is the name of the pseudo-node holding a lab's bridges.
 const SwitchNode = "sw"

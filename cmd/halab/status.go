@@ -203,6 +203,13 @@ func summarize(kind string, detail json.RawMessage) string {
 func printStatus(w io.Writer, s labStatus) {
 	fmt.Fprintf(w, "lab %s · %s · %s · up %s · from %s\n", s.Name, s.Provider, s.Phase,
 		time.Since(s.Created).Round(time.Second), s.Source)
+	if s.Provider == lab.ProviderSSH {
+		var where []string
+		for _, n := range s.Nodes {
+			where = append(where, n.Name+" "+n.Where)
+		}
+		fmt.Fprintf(w, "machines: %s\n", strings.Join(where, " · "))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tROLE\tINTERFACES\tCOMPONENTS")
 	for _, n := range s.Nodes {

@@ -48,6 +48,9 @@ func (b *builder) close() {
 // then starts every component and waits until each reports ready. On any
 // failure it removes everything it made, then returns the cause.
 func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (st *lab.State, err error) {
+	if l.Provider == lab.ProviderSSH {
+		return nil, fmt.Errorf("lab %s is written for machines reached over SSH (provider: ssh); build it with the ssh provider", l.Name)
+	}
 	if err := CheckPrivileges(); err != nil {
 		return nil, err
 	}
