@@ -151,3 +151,32 @@ func (n *Node) Component(kind string) *Component {
 	}
 	return nil
 }
+
+// InterfaceNames lists the node's lab interfaces, in file order.
+func (n *Node) InterfaceNames() []string {
+	names := make([]string, 0, len(n.Interfaces))
+	for _, i := range n.Interfaces {
+		names = append(names, i.Name)
+	}
+	return names
+}
+
+// CheckInterface says whether the node has a lab interface called name,
+// and which it has when not: faults act on lab interfaces only.
+func (n *Node) CheckInterface(name string) error {
+	for _, i := range n.Interfaces {
+		if i.Name == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s has no lab interface %q; it has %v", n.Name, name, n.InterfaceNames())
+}
+
+// Addresses lists the node's own addresses on its lab interfaces.
+func (n *Node) Addresses() []netip.Addr {
+	out := make([]netip.Addr, 0, len(n.Interfaces))
+	for _, i := range n.Interfaces {
+		out = append(out, i.Address.Addr())
+	}
+	return out
+}

@@ -162,3 +162,35 @@ func (s *State) Node(name string) (*NodeState, error) {
 	}
 	return nil, fmt.Errorf("lab %s has no node %q; its nodes are: %s", s.Name, name, strings.Join(names, ", "))
 }
+
+// Component returns the node's recorded component of kind, or says which
+// it runs.
+func (n *NodeState) Component(kind string) (*ComponentState, error) {
+	var kinds []string
+	for i := range n.Components {
+		if n.Components[i].Kind == kind {
+			return &n.Components[i], nil
+		}
+		kinds = append(kinds, n.Components[i].Kind)
+	}
+	return nil, fmt.Errorf("%s runs no component %q; it runs %v", n.Name, kind, kinds)
+}
+
+// PlanComponent is where a component of node lives in nodeDir (its control
+// socket, log and configuration) and the `halab run` arguments that start
+// it, the same for every provider. Kind and paths are set; PID and
+// Started are the provider's to fill in.
+func PlanComponent(nodeDir, node string, c Component) ComponentState {
+	st := ComponentState{
+		Kind:   c.Kind,
+		Socket: filepath.Join(nodeDir, c.Kind+".sock"),
+		Log:    filepath.Join(nodeDir, c.Kind+".log"),
+	}
+	st.Args = []string{"run", c.Kind, "--node", node, "--control", st.Socket}
+	if c.ConfigName != "" {
+		st.Config = filepath.Join(nodeDir, c.ConfigName)
+		st.Args = append(st.Args, "-f", st.Config)
+	}
+	st.Args = append(st.Args, c.Args...)
+	return st
+}

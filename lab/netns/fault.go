@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"syscall"
 	"time"
 
@@ -68,7 +67,7 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 		}
 		return restore(ctx, h, st, node, ns)
 	case lab.FaultKill, lab.FaultStop:
-		c, err := componentOf(ns, f.Component)
+		c, err := ns.Component(f.Component)
 		if err != nil {
 			return err
 		}
@@ -86,7 +85,7 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 		}
 		return nil
 	case lab.FaultStart:
-		c, err := componentOf(ns, f.Component)
+		c, err := ns.Component(f.Component)
 		if err != nil {
 			return err
 		}
@@ -95,8 +94,8 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 		}
 		return startAgain(ctx, h, st, node, ns, f.Component)
 	case lab.FaultLinkDown, lab.FaultLinkUp:
-		if !hasInterface(node, f.Interface) {
-			return fmt.Errorf("%s has no lab interface %q; it has %v", f.Node, f.Interface, interfaceNames(node))
+		if err := node.CheckInterface(f.Interface); err != nil {
+			return err
 		}
 		return setLinks(h, []string{f.Interface}, f.Kind == lab.FaultLinkUp)
 	case lab.FaultPartition:
@@ -116,24 +115,24 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 			return fmt.Errorf("%s: namespace missing: %w", peer.Name, err)
 		}
 		defer ph.Close()
-		if err := dropAddresses(h, addressesOf(peer)); err != nil {
+		if err := dropAddresses(h, peer.Addresses()); err != nil {
 			return fmt.Errorf("%s: %w", node.Name, err)
 		}
-		if err := dropAddresses(ph, addressesOf(node)); err != nil {
+		if err := dropAddresses(ph, node.Addresses()); err != nil {
 			return fmt.Errorf("%s: %w", peer.Name, err)
 		}
 		return nil
 	case lab.FaultLoss:
-		if !hasInterface(node, f.Interface) {
-			return fmt.Errorf("%s has no lab interface %q; it has %v", f.Node, f.Interface, interfaceNames(node))
+		if err := node.CheckInterface(f.Interface); err != nil {
+			return err
 		}
 		if f.Percent <= 0 || f.Percent > 100 {
 			return fmt.Errorf("loss must be more than 0%% and at most 100%%, not %g%%", f.Percent)
 		}
 		return dropRandomly(h, f.Interface, f.Percent)
 	case lab.FaultDelay:
-		if !hasInterface(node, f.Interface) {
-			return fmt.Errorf("%s has no lab interface %q; it has %v", f.Node, f.Interface, interfaceNames(node))
+		if err := node.CheckInterface(f.Interface); err != nil {
+			return err
 		}
 		return addDelay(h, f.Interface, f.DelayMS)
 	}
@@ -153,7 +152,7 @@ func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]lab.RemovedAd
 	for _, pid := range pids {
 		_ = syscall.Kill(pid, syscall.SIGSTOP)
 	}
-	if err := setLinks(h, interfaceNames(node), false); err != nil {
+	if err := setLinks(h, node.InterfaceNames(), false); err != nil {
 		return nil, err
 	}
 	for _, pid := range pids {
@@ -191,7 +190,7 @@ func crash(h netns.NsHandle, node *lab.Node, ns *lab.NodeState) ([]lab.RemovedAd
 // restore powers a crashed node on: links up, then its components started
 // as `up` started them, each waited for until ready.
 func restore(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab.Node, ns *lab.NodeState) error {
-	if err := setLinks(h, interfaceNames(node), true); err != nil {
+	if err := setLinks(h, node.InterfaceNames(), true); err != nil {
 		return err
 	}
 	ns.PoweredOff = false
@@ -241,7 +240,7 @@ func healAll(st *lab.State) error {
 			errs = append(errs, fmt.Errorf("%s: %w", ns.Name, err))
 		}
 		if node, err := st.Lab.Node(ns.Name); err == nil {
-			if err := removeDelays(h, interfaceNames(node)); err != nil {
+			if err := removeDelays(h, node.InterfaceNames()); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", ns.Name, err))
 			}
 		}
@@ -317,16 +316,6 @@ func setLinks(h netns.NsHandle, names []string, up bool) error {
 	return nil
 }
 
-func componentOf(ns *lab.NodeState, kind string) (*lab.ComponentState, error) {
-	var kinds []string
-	for i := range ns.Components {
-		if ns.Components[i].Kind == kind {
-			return &ns.Components[i], nil
-		}
-		kinds = append(kinds, ns.Components[i].Kind)
-	}
-	return nil, fmt.Errorf("%s runs no component %q; it runs %v", ns.Name, kind, kinds)
-}
 
 func waitExit(pid int, d time.Duration) bool {
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
@@ -337,22 +326,5 @@ func waitExit(pid int, d time.Duration) bool {
 	return !check.ProcessAlive(pid)
 }
 
-func hasInterface(n *lab.Node, name string) bool {
-	return slices.Contains(interfaceNames(n), name)
-}
 
-func interfaceNames(n *lab.Node) []string {
-	var names []string
-	for _, i := range n.Interfaces {
-		names = append(names, i.Name)
-	}
-	return names
-}
 
-func addressesOf(n *lab.Node) []netip.Addr {
-	var out []netip.Addr
-	for _, i := range n.Interfaces {
-		out = append(out, i.Address.Addr())
-	}
-	return out
-}

@@ -68,28 +68,19 @@ func startComponent(ns netns.NsHandle, labName, dir, node string, c lab.Componen
 	if err := os.MkdirAll(nodeDir, 0o755); err != nil {
 		return nil, fmt.Errorf("%s: %w", node, err)
 	}
-	st := lab.ComponentState{
-		Kind:   c.Kind,
-		Socket: filepath.Join(nodeDir, c.Kind+".sock"),
-		Log:    filepath.Join(nodeDir, c.Kind+".log"),
-	}
-	args := []string{"run", c.Kind, "--node", node, "--control", st.Socket}
+	st := lab.PlanComponent(nodeDir, node, c)
 	if c.ConfigName != "" {
-		st.Config = filepath.Join(nodeDir, c.ConfigName)
 		if err := os.WriteFile(st.Config, c.Config, 0o600); err != nil {
 			return nil, fmt.Errorf("%s: write %s: %w", node, c.ConfigName, err)
 		}
-		args = append(args, "-f", st.Config)
 	}
-	args = append(args, c.Args...)
-	st.Args = args
 	logFile, err := os.OpenFile(st.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s log: %w", node, c.Kind, err)
 	}
 	defer logFile.Close()
 	bin := filepath.Join(dir, binaryName)
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, st.Args...)
 	cmd.Dir = nodeDir
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile

@@ -82,27 +82,18 @@ mv ` + shellQuote(bin+".part") + ` ` + shellQuote(bin)
 func startComponent(ctx context.Context, m *machine, labName, node string, c lab.Component) (lab.ComponentState, error) {
 	t := m.target
 	dir := nodeDir(t, labName, node)
-	st := lab.ComponentState{
-		Kind:   c.Kind,
-		Socket: path.Join(dir, c.Kind+".sock"),
-		Log:    path.Join(dir, c.Kind+".log"),
-	}
-	args := []string{"run", c.Kind, "--node", node, "--control", st.Socket}
+	st := lab.PlanComponent(dir, node, c)
 	if c.ConfigName != "" {
-		st.Config = path.Join(dir, c.ConfigName)
 		if _, err := m.run(ctx, "write "+st.Config, "umask 077; mkdir -p "+shellQuote(dir)+"; cat > "+shellQuote(st.Config), strings.NewReader(string(c.Config))); err != nil {
 			return st, err
 		}
-		args = append(args, "-f", st.Config)
 	}
-	args = append(args, c.Args...)
-	st.Args = args
 	bin := binPath(t, labName)
 	env := []string{"HALAB_LAB=" + labName, "HALAB_NODE=" + node, "PATH=" + path.Dir(bin) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 	if m.sudo {
 		env = append(env, "HALAB_CONTROL_UID="+strconv.Itoa(m.uid))
 	}
-	script := "cd " + shellQuote(dir) + " && " + shellJoin(env) + " setsid " + shellQuote(bin) + " " + shellJoin(args) +
+	script := "cd " + shellQuote(dir) + " && " + shellJoin(env) + " setsid " + shellQuote(bin) + " " + shellJoin(st.Args) +
 		" </dev/null >>" + shellQuote(st.Log) + " 2>&1 & echo $!"
 	out, err := m.run(ctx, "start "+c.Kind, script, nil)
 	if err != nil {

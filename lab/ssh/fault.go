@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -47,12 +46,6 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 	if err != nil {
 		return nil, err
 	}
-	needIface := func() error {
-		if !slices.Contains(ifaceNames(node), f.Interface) {
-			return fmt.Errorf("%s has no lab interface %q; it has %v", f.Node, f.Interface, ifaceNames(node))
-		}
-		return nil
-	}
 	switch f.Kind {
 	case lab.FaultCrash:
 		return a.crash(ctx, m, st, node, ns)
@@ -60,7 +53,7 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 		if !ns.PoweredOff {
 			return nil, fmt.Errorf("%s is not powered off", f.Node)
 		}
-		if _, err := m.run(ctx, "links up", linksScript(ifaceNames(node), true), nil); err != nil {
+		if _, err := m.run(ctx, "links up", linksScript(node.InterfaceNames(), true), nil); err != nil {
 			return nil, err
 		}
 		ns.PoweredOff = false
@@ -73,7 +66,7 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 		}
 		return nil, nil
 	case lab.FaultKill, lab.FaultStop:
-		c, err := componentOf(ns, f.Component)
+		c, err := ns.Component(f.Component)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +80,7 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 		_, err = m.run(ctx, "signal "+f.Component, signalScript(binPath(m.target, st.Name), []int{c.PID}, sig, grace), nil)
 		return nil, err
 	case lab.FaultStart:
-		c, err := componentOf(ns, f.Component)
+		c, err := ns.Component(f.Component)
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +89,7 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 		}
 		return nil, a.startAgain(ctx, m, st, node, ns, f.Component)
 	case lab.FaultLinkDown, lab.FaultLinkUp:
-		if err := needIface(); err != nil {
+		if err := node.CheckInterface(f.Interface); err != nil {
 			return nil, err
 		}
 		_, err := m.run(ctx, "set "+f.Interface+" "+map[bool]string{true: "up", false: "down"}[f.Kind == lab.FaultLinkUp],
@@ -114,13 +107,13 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 		if err != nil {
 			return nil, err
 		}
-		if _, err := m.run(ctx, "partition (nftables)", nftScript(dropAddressRules(addressesOf(peer))), nil); err != nil {
+		if _, err := m.run(ctx, "partition (nftables)", nftScript(dropAddressRules(peer.Addresses())), nil); err != nil {
 			return nil, err
 		}
-		_, err = pm.run(ctx, "partition (nftables)", nftScript(dropAddressRules(addressesOf(node))), nil)
+		_, err = pm.run(ctx, "partition (nftables)", nftScript(dropAddressRules(node.Addresses())), nil)
 		return nil, err
 	case lab.FaultLoss:
-		if err := needIface(); err != nil {
+		if err := node.CheckInterface(f.Interface); err != nil {
 			return nil, err
 		}
 		if f.Percent <= 0 || f.Percent > 100 {
@@ -129,7 +122,7 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 		_, err := m.run(ctx, "loss (nftables)", nftScript(lossRules(f.Interface, f.Percent)), nil)
 		return nil, err
 	case lab.FaultDelay:
-		if err := needIface(); err != nil {
+		if err := node.CheckInterface(f.Interface); err != nil {
 			return nil, err
 		}
 		_, err := m.run(ctx, "delay (netem)", "tc qdisc replace dev "+shellQuote(f.Interface)+" root handle 4a4c: netem delay "+strconv.Itoa(f.DelayMS)+"ms || { echo 'the machine cannot make the delay (no netem, the sch_netem module?); loss faults work without it' >&2; exit 1; }", nil)
@@ -148,8 +141,8 @@ func (a *Access) crash(ctx context.Context, m *machine, st *lab.State, node *lab
 		pids = append(pids, c.PID)
 	}
 	bin := binPath(m.target, st.Name)
-	script := signalScript(bin, pids, "STOP", "0") + "\n" + linksScript(ifaceNames(node), false) + "\n" +
-		signalScript(bin, pids, "KILL", "40") + "\n" + dropVIPsScript(ifaceNames(node), vipsOf(st.Lab, node))
+	script := signalScript(bin, pids, "STOP", "0") + "\n" + linksScript(node.InterfaceNames(), false) + "\n" +
+		signalScript(bin, pids, "KILL", "40") + "\n" + dropVIPsScript(node.InterfaceNames(), vipsOf(st.Lab, node))
 	out, err := m.run(ctx, "power off", script, nil)
 	if err != nil {
 		return nil, err
@@ -197,7 +190,7 @@ func (a *Access) healAll(ctx context.Context, st *lab.State) error {
 			errs = append(errs, err)
 			continue
 		}
-		if _, err := m.run(ctx, "heal", healScript(ifaceNames(&n)), nil); err != nil {
+		if _, err := m.run(ctx, "heal", healScript(n.InterfaceNames()), nil); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -281,21 +274,4 @@ func healScript(ifaces []string) string {
 	return s + "true"
 }
 
-func addressesOf(n *lab.Node) []netip.Addr {
-	var out []netip.Addr
-	for _, i := range n.Interfaces {
-		out = append(out, i.Address.Addr())
-	}
-	return out
-}
 
-func componentOf(ns *lab.NodeState, kind string) (*lab.ComponentState, error) {
-	var kinds []string
-	for i := range ns.Components {
-		if ns.Components[i].Kind == kind {
-			return &ns.Components[i], nil
-		}
-		kinds = append(kinds, ns.Components[i].Kind)
-	}
-	return nil, fmt.Errorf("%s runs no component %q; it runs %v", ns.Name, kind, kinds)
-}

@@ -54,14 +54,6 @@ func vipsOf(l *lab.Lab, n *lab.Node) []string {
 	return out
 }
 
-// ifaceNames lists a node's lab interfaces.
-func ifaceNames(n *lab.Node) []string {
-	var out []string
-	for _, i := range n.Interfaces {
-		out = append(out, i.Name)
-	}
-	return out
-}
 
 // dropVIPsScript removes the VIPs from the lab interfaces and prints each
 // removed "ADDRESS IFACE".

@@ -106,7 +106,7 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 		if f.ManagementIface != "" {
 			mgmt = ", managed over " + f.ManagementIface
 		}
-		progress.Report(n.Name, "connected: linux/%s, %s, interfaces %s checked%s", goArch(f.Machine), who, strings.Join(ifaceNames(n), " "), mgmt)
+		progress.Report(n.Name, "connected: linux/%s, %s, interfaces %s checked%s", goArch(f.Machine), who, strings.Join(n.InterfaceNames(), " "), mgmt)
 		if out, err := m.run(ctx, "look for an earlier run", "[ -e "+shellQuote(labDir(m.target, l.Name))+" ] && echo yes || true", nil); err != nil {
 			return err
 		} else if strings.TrimSpace(string(out)) == "yes" {

@@ -71,7 +71,7 @@ func cleanScript(t lab.SSHTarget, l *lab.Lab, n *lab.Node) string {
 	d := labDir(t, l.Name)
 	bin := binPath(t, l.Name)
 	marker := path.Join(t.RemoteDir, madeMarker)
-	ifaces := ifaceNames(n)
+	ifaces := n.InterfaceNames()
 	var links strings.Builder
 	for _, i := range ifaces {
 		links.WriteString("ip link set dev " + shellQuote(i) + " up 2>/dev/null; ")
