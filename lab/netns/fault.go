@@ -316,7 +316,6 @@ func setLinks(h netns.NsHandle, names []string, up bool) error {
 	return nil
 }
 
-
 func waitExit(pid int, d time.Duration) bool {
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if !check.ProcessAlive(pid) {
@@ -325,6 +324,3 @@ func waitExit(pid int, d time.Duration) bool {
 	}
 	return !check.ProcessAlive(pid)
 }
-
-
-

@@ -273,5 +273,3 @@ func healScript(ifaces []string) string {
 	}
 	return s + "true"
 }
-
-

@@ -54,7 +54,6 @@ func vipsOf(l *lab.Lab, n *lab.Node) []string {
 	return out
 }
 
-
 // dropVIPsScript removes the VIPs from the lab interfaces and prints each
 // removed "ADDRESS IFACE".
 func dropVIPsScript(ifaces, vips []string) string {
