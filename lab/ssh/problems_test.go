@@ -120,7 +120,8 @@ func TestConnectionProblems(t *testing.T) {
 	}
 
 	// Accept-new: the unknown host is trusted, recorded like OpenSSH's
-	// accept-new, and known from then on; down removes what up made.
+	// accept-new, and known from then on; down removes what up made, also
+	// when the state here is lost.
 	t.Run("unknown host accepted", func(t *testing.T) {
 		fresh := filepath.Join(c.Dir, "fresh_known_hosts")
 		l := hostLab(t, "cpaccept", strings.Replace(block("ok", ""), c.KnownHosts, fresh, 1), "eth0", "172.16.0.11/24")
@@ -131,7 +132,12 @@ func TestConnectionProblems(t *testing.T) {
 		if err != nil || !strings.Contains(string(data), c.Hosts["ok"].String()) || !strings.Contains(string(data), strings.TrimSpace(string(gossh.MarshalAuthorizedKey(c.HostKeys["ok"])))) {
 			t.Errorf("known_hosts after accept-new: %q, %v", data, err)
 		}
-		if err := (&Provider{}).Down(context.Background(), l.Name, nil); err != nil {
+		// This machine loses the lab's state; down finds the machine
+		// through the lab file and still removes everything.
+		if err := os.RemoveAll(lab.LabDir(l.Name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := (&Provider{Lab: l}).Down(context.Background(), l.Name, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := os.Stat(remoteDirFor(c, "ok")); !os.IsNotExist(err) {
