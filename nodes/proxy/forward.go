@@ -254,7 +254,7 @@ func (c *clientConn) readResponseHead(sc *serverConn) (int, error) {
 			return 0, err
 		}
 		buf, _ := sc.br.Peek(n)
-		if err := parseResponseHead(buf, &c.resp); err != nil {
+		if err := parseResponseHead(buf, &c.resp, be.rt.maxHdr); err != nil {
 			return 0, err
 		}
 		if c.resp.teOther { // a coding the client may not know: 502, as HAProxy

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"testing"
+
+	"github.com/halab/halab/nodes/proxy/hacfg"
 )
 
 // FuzzParseRequestHead feeds request heads to the parser. It must never
@@ -34,7 +36,7 @@ func FuzzParseRequestHead(f *testing.F) {
 			end = len(data)
 		}
 		var h messageHead
-		if err := parseRequestHead(data[:end], &h); err != nil {
+		if err := parseRequestHead(data[:end], &h, hacfg.DefaultMaxHdr); err != nil {
 			return
 		}
 		prev := h.lineEnd
@@ -72,7 +74,7 @@ func checkForwardedHead(t *testing.T, h *messageHead) {
 		t.Fatalf("forwarded head ends at %d of %d bytes: %q", end, len(fwd), fwd)
 	}
 	var g messageHead
-	if err := parseRequestHead(fwd, &g); err != nil {
+	if err := parseRequestHead(fwd, &g, hacfg.DefaultMaxHdr+1); err != nil {
 		t.Fatalf("forwarded head %q does not parse: %v", fwd, err)
 	}
 	if g.oddLine || g.bareLF || g.dupHost || g.fixLength || g.dropLength {

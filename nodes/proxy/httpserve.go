@@ -164,7 +164,7 @@ func (c *clientConn) readRequestHead(first bool) (int, error) {
 			if end > c.fe.rt.headLimit {
 				return end, errHeadTooBig
 			}
-			if err := parseRequestHead(buf[:end], &c.req); err != nil {
+			if err := parseRequestHead(buf[:end], &c.req, c.fe.rt.maxHdr); err != nil {
 				return end, err
 			}
 			return end, nil
@@ -222,7 +222,7 @@ func (c *clientConn) requestError(err error) {
 	case errors.Is(err, errOtherCoding):
 		page = resp422
 	case errors.Is(err, errHeadTooBig), errors.Is(err, errMalformed), errors.Is(err, errBadHost),
-		errors.Is(err, errBadLength), errors.Is(err, errBadEncoding):
+		errors.Is(err, errBadLength), errors.Is(err, errBadEncoding), errors.Is(err, errTooManyHeaders):
 		page = resp400
 	default:
 		return

@@ -33,6 +33,7 @@ type runtime struct {
 	// global maxconn: one token per client connection
 	globalSlots chan struct{}
 	headLimit   int // request head limit: bufsize - maxrewrite
+	maxHdr      int // tune.http.maxhdr
 	bufSize     int
 	bufPool     sync.Pool // *connBuffers for client connections
 	conns       connTracker
@@ -128,6 +129,7 @@ func newRuntime(cfg *hacfg.Config, node string, ctl *control.Server, log *slog.L
 		byName:    map[string]*backend{},
 		bufSize:   cfg.Global.BufSize,
 		headLimit: cfg.Global.BufSize - cfg.Global.MaxRewrite,
+		maxHdr:    cfg.Global.MaxHdr,
 	}
 	maxconn := cfg.Global.MaxConn
 	if maxconn <= 0 {
