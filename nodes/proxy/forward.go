@@ -122,7 +122,7 @@ func (c *clientConn) forward(be *backend, n int) bool {
 	c.setActive(sc)
 	defer c.setActive(nil)
 
-	isHead := equalFold(req.method, "HEAD")
+	isHead := string(req.method) == "HEAD" // methods are case-sensitive (RFC 9110 §9.1)
 	hasBody := req.chunked || req.contentLength > 0
 	reqKeep := req.keepAlive()
 	upgradeReq := req.connUpgrade

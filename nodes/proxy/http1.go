@@ -388,7 +388,7 @@ func validTarget(method, uri []byte) bool {
 		return true
 	case len(uri) == 1 && uri[0] == '*':
 		return true
-	case equalFold(method, "CONNECT"):
+	case string(method) == "CONNECT": // case-sensitive, as HAProxy
 		return true
 	}
 	i := bytes.Index(uri, []byte("://"))
