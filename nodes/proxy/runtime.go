@@ -36,6 +36,7 @@ type runtime struct {
 	maxHdr      int // tune.http.maxhdr
 	bufSize     int
 	bufPool     sync.Pool // *connBuffers for client connections
+	writerPool  sync.Pool // *bufio.Writer for client connections with an answer to send
 	conns       connTracker
 }
 
