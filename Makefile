@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 # Root-only tests skip without root; HALAB_REQUIRE_ROOT=1 makes them fail instead.
 
-.PHONY: all build test vet fmt-check unit bench bench-failover clean
+.PHONY: all build test vet fmt-check unit fuzz bench bench-failover clean
 
 all: build
 
@@ -24,6 +24,20 @@ fmt-check:
 # Tests that need no root and no network namespaces.
 unit:
 	$(GO) test -count=1 -short $(PKGS)
+
+# Every fuzz target (func FuzzXxx in a *_test.go), one at a time, FUZZTIME
+# each: `make fuzz FUZZTIME=5m`. FUZZPARALLEL workers per target (1 keeps a
+# shared machine usable), FUZZTARGETS an optional regexp on "./pkg FuzzXxx".
+# A failing input is left in the package's testdata/fuzz/: fix the bug and
+# commit it as a regression. Seeds from ../shared (or $$HALAB_SHARED) are
+# used when it is there.
+FUZZTIME         ?= 20s
+FUZZPARALLEL     ?= 1
+FUZZMINIMIZETIME ?= 2s
+FUZZTARGETS      ?= .
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZPARALLEL=$(FUZZPARALLEL) FUZZMINIMIZETIME=$(FUZZMINIMIZETIME) \
+	FUZZTARGETS='$(FUZZTARGETS)' ./scripts/fuzz.sh
 
 # Benchmarks side by side with the reference programs (root).
 bench-failover:

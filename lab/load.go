@@ -1,17 +1,12 @@
 package lab
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/halab/halab/assets"
 )
@@ -64,25 +59,26 @@ func Load(pathOrName string) (*Lab, error) {
 
 // Parse validates a lab file's text. source names it in problems; fsys
 // resolves the configuration files it names. Every problem found is
-// returned at once in a *ValidationError.
+// returned at once in a *ValidationError, each at a line and column of
+// data.
 func Parse(source string, data []byte, fsys fs.FS) (*Lab, error) {
 	ps := &problems{file: source}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		addYAMLError(ps, err)
+	doc, yamlErrs := ParseYAML(source, data)
+	if yamlErrs != nil {
+		ps.list = yamlErrs
 		return nil, ps.err()
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	if doc == nil {
 		ps.add(1, 1, "the lab file is empty; `halab labs show seed` prints a complete example")
 		return nil, ps.err()
 	}
 	at := positions{}
-	walkSchema(&doc, reflect.TypeOf(fileLab{}), "", at, ps)
+	walkSchema(doc, reflect.TypeOf(fileLab{}), "", at, ps)
 	// Decoding goes on past values of the wrong type, and checking goes on
 	// past unknown keys: every problem is reported in one pass.
 	var raw fileLab
 	if err := doc.Decode(&raw); err != nil {
-		addYAMLError(ps, err)
+		addDecodeError(ps, data, err)
 	}
 	l := build(&raw, at, ps, fsys)
 	l.Source = source
@@ -92,24 +88,17 @@ func Parse(source string, data []byte, fsys fs.FS) (*Lab, error) {
 	return l, nil
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// addYAMLError turns the YAML library's errors ("line 5: cannot unmarshal …")
-// into problems with a line.
-func addYAMLError(ps *problems, err error) {
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
+// addDecodeError adds the YAML library's decoding errors ("line 5: cannot
+// unmarshal …") that the schema walk has not already reported on the same
+// line with a precise column.
+func addDecodeError(ps *problems, data []byte, err error) {
+	reported := map[int]bool{}
+	for _, p := range ps.list {
+		reported[p.Line] = true
 	}
-	for _, m := range msgs {
-		if g := yamlLine.FindStringSubmatch(m); g != nil {
-			n, _ := strconv.Atoi(g[1])
-			ps.add(n, 0, "%s", strings.TrimPrefix(g[2], "yaml: "))
-		} else {
-			ps.add(0, 0, "%s", strings.TrimPrefix(m, "yaml: "))
+	for _, p := range yamlProblems(ps.file, data, err) {
+		if !reported[p.Line] {
+			ps.list = append(ps.list, p)
 		}
 	}
 }

@@ -111,7 +111,7 @@ func TestParseProblems(t *testing.T) {
 		{"wrong type", func(s string) string {
 			return strings.Replace(s, "vip: {address: 10.1.0.200", "vip: {port: eighty, address: 10.1.0.200", 1)
 		},
-			[]string{"t.yaml:5: cannot unmarshal !!str `eighty` into int"}},
+			[]string{`t.yaml:5:13: vip.port: want a whole number, got the value "eighty"`}},
 		{"bad role", func(s string) string { return strings.Replace(s, "role: web", "role: database", 1) },
 			[]string{`node web1: role "database" is not supported; supported: client, lb, web, host`}},
 		{"yaml syntax", func(s string) string { return s + "  : : [\n" },

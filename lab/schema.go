@@ -130,6 +130,10 @@ func walkSchema(node *yaml.Node, t reflect.Type, path string, at positions, ps *
 		}
 		for i := 0; i+1 < len(node.Content); i += 2 {
 			k, v := node.Content[i], node.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				ps.add(k.Line, k.Column, "%s: want a name as the key, got %s", where, describe(k))
+				continue
+			}
 			at[join(path, k.Value)+"#key"] = pos{k.Line, k.Column}
 			walkSchema(v, t.Elem(), join(path, k.Value), at, ps)
 		}
@@ -140,6 +144,11 @@ func walkSchema(node *yaml.Node, t reflect.Type, path string, at positions, ps *
 		}
 		for i, item := range node.Content {
 			walkSchema(item, t.Elem(), join(path, strconv.Itoa(i)), at, ps)
+		}
+	case reflect.Int:
+		var n int
+		if node.Kind != yaml.ScalarNode || node.Decode(&n) != nil {
+			ps.add(node.Line, node.Column, "%s: want a whole number, got %s", where, describe(node))
 		}
 	default:
 		if node.Kind != yaml.ScalarNode {

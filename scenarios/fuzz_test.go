@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -12,7 +13,9 @@ import (
 
 // FuzzParseDrill feeds drill files to ParseDrill: it must never panic,
 // must return either a drill or a *lab.ValidationError whose problems all
-// name the file, and a drill it accepts must have a name and steps.
+// name the file at a line of the input and a column, in file order; two
+// parses must agree; and a drill it accepts must have a name and steps,
+// each step placed in the input. Seeds: the built-in drills.
 func FuzzParseDrill(f *testing.F) {
 	for _, name := range assets.DrillNames() {
 		data, err := fs.ReadFile(assets.Drills, name+".yaml")
@@ -28,14 +31,22 @@ func FuzzParseDrill(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := ParseDrill("f.yaml", data)
+		d2, err2 := ParseDrill("f.yaml", data)
+		if fmt.Sprint(err) != fmt.Sprint(err2) || (d == nil) != (d2 == nil) || d != nil && fmt.Sprint(d.Steps) != fmt.Sprint(d2.Steps) {
+			t.Fatalf("two parses disagree: %v / %v", err, err2)
+		}
+		lines := yamlLines(data)
 		if err != nil {
 			var ve *lab.ValidationError
 			if !errors.As(err, &ve) || len(ve.Problems) == 0 {
 				t.Fatalf("error %v is not a *lab.ValidationError with problems", err)
 			}
-			for _, p := range ve.Problems {
-				if p.File != "f.yaml" || p.Message == "" {
-					t.Fatalf("problem %+v", p)
+			for i, p := range ve.Problems {
+				if p.File != "f.yaml" || p.Message == "" || p.Line < 1 || p.Line > lines || p.Column < 1 {
+					t.Fatalf("problem %+v is not placed in the %d-line input", p, lines)
+				}
+				if q := ve.Problems[max(i-1, 0)]; q.Line > p.Line || q.Line == p.Line && q.Column > p.Column {
+					t.Fatalf("problems out of order: %v before %v", q, p)
 				}
 			}
 			return
@@ -44,6 +55,9 @@ func FuzzParseDrill(f *testing.F) {
 			t.Fatalf("accepted an incomplete drill: %+v", d)
 		}
 		for _, s := range d.Steps {
+			if s.Line < 1 || s.Line > lines || s.Column < 1 {
+				t.Fatalf("step %+v is not placed in the %d-line input", s, lines)
+			}
 			if s.String() == "" || strings.Contains(s.String(), "%!") {
 				t.Fatalf("step %+v says %q", s, s.String())
 			}
@@ -55,4 +69,18 @@ func FuzzParseDrill(f *testing.F) {
 			}
 		}
 	})
+}
+
+// yamlLines counts the lines of data as YAML does: CR, LF, CRLF, NEL,
+// LS and PS each end one.
+func yamlLines(data []byte) int {
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	n := 1
+	for _, r := range s {
+		switch r {
+		case '\r', '\n', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	return n
 }

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -21,17 +20,17 @@ var drillNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 // file:line:column, as lab files report theirs.
 func ParseDrill(name string, data []byte) (*Drill, error) {
 	p := &parser{file: name}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		p.yamlError(err)
+	doc, yamlErrs := lab.ParseYAML(name, data)
+	if yamlErrs != nil {
+		p.list = yamlErrs
 		return nil, p.err()
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	if doc == nil {
 		p.add(1, 1, "the drill file is empty; `halab drill show master-poweroff` prints a complete example")
 		return nil, p.err()
 	}
 	d := &Drill{Source: name}
-	p.drill(resolve(doc.Content[0]), d)
+	p.drill(resolve(doc), d)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -65,26 +64,6 @@ func (p *parser) err() error {
 		return a.Column < b.Column
 	})
 	return &lab.ValidationError{Problems: p.list}
-}
-
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError turns the YAML library's syntax errors ("yaml: line 5: …")
-// into problems with a line, as lab files do.
-func (p *parser) yamlError(err error) {
-	msgs := []string{err.Error()}
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	for _, m := range msgs {
-		if g := yamlLine.FindStringSubmatch(m); g != nil {
-			n, _ := strconv.Atoi(g[1])
-			p.add(n, 0, "%s", strings.TrimPrefix(g[2], "yaml: "))
-		} else {
-			p.add(0, 0, "%s", strings.TrimPrefix(m, "yaml: "))
-		}
-	}
 }
 
 // resolve follows an alias to the node it names.

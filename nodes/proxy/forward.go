@@ -122,7 +122,7 @@ func (c *clientConn) forward(be *backend, n int) bool {
 	c.setActive(sc)
 	defer c.setActive(nil)
 
-	isHead := equalFold(req.method, "HEAD")
+	isHead := string(req.method) == "HEAD" // methods are case-sensitive (RFC 9110 §9.1)
 	hasBody := req.chunked || req.contentLength > 0
 	reqKeep := req.keepAlive()
 	upgradeReq := req.connUpgrade
@@ -186,8 +186,31 @@ func (c *clientConn) forward(be *backend, n int) bool {
 // sendRequest writes the request head (with X-Forwarded-For when asked,
 // without the headers the proxy consumed) and its body to the server.
 func (c *clientConn) sendRequest(sc *serverConn, n int, hasBody, xff bool) error {
-	req := &c.req
 	w := sc.bw
+	c.writeRequestHead(w, hasBody, xff)
+	if hasBody {
+		_, _ = c.br.Discard(n)
+		cp := bodyCopier{dst: w, src: c.br, srcDL: &c.dl, srcTimeout: c.fe.clientTimeout()}
+		var err error
+		if c.req.chunked {
+			err = cp.copyChunked()
+		} else {
+			err = cp.copyN(c.req.contentLength)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return w.Flush()
+}
+
+// writeRequestHead writes the head of the request in c.req as it goes to
+// the server, normalised as HAProxy's HTX forwards it: a canonical request
+// line when the client's was odd, one Host, one Content-Length (none when
+// Transfer-Encoding frames the body), no Expect the proxy answered itself,
+// and X-Forwarded-For when xff is set.
+func (c *clientConn) writeRequestHead(w *bufio.Writer, hasBody, xff bool) {
+	req := &c.req
 	if req.oddLine { // canonical request line, as HAProxy forwards it
 		_, _ = w.Write(req.method)
 		_, _ = w.WriteString(" ")
@@ -218,20 +241,6 @@ func (c *clientConn) sendRequest(sc *serverConn, n int, hasBody, xff bool) error
 		_, _ = w.WriteString("\r\n")
 	}
 	_, _ = w.WriteString("\r\n")
-	if hasBody {
-		_, _ = c.br.Discard(n)
-		cp := bodyCopier{dst: w, src: c.br, srcDL: &c.dl, srcTimeout: c.fe.clientTimeout()}
-		var err error
-		if req.chunked {
-			err = cp.copyChunked()
-		} else {
-			err = cp.copyN(req.contentLength)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return w.Flush()
 }
 
 // readResponseHead waits for the server's final response head (relaying
@@ -245,7 +254,7 @@ func (c *clientConn) readResponseHead(sc *serverConn) (int, error) {
 			return 0, err
 		}
 		buf, _ := sc.br.Peek(n)
-		if err := parseResponseHead(buf, &c.resp); err != nil {
+		if err := parseResponseHead(buf, &c.resp, be.rt.maxHdr); err != nil {
 			return 0, err
 		}
 		if c.resp.teOther { // a coding the client may not know: 502, as HAProxy

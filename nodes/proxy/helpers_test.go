@@ -37,15 +37,21 @@ func deadAddr(t testing.TB) string {
 	return fmt.Sprintf("127.0.0.1:%d", freePort(t))
 }
 
-// logBuffer collects log lines for assertions.
+// logBuffer collects log lines for assertions: the first logBufferMax
+// bytes, so that floods and fuzzing cannot grow it without bound.
 type logBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
+const logBufferMax = 4 << 20
+
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.buf.Len()+len(p) > logBufferMax {
+		return len(p), nil
+	}
 	return l.buf.Write(p)
 }
 

@@ -17,6 +17,9 @@ var (
 	// HAProxy 2.6.12 answers 422 (a response gets a 502).
 	errOtherCoding = errors.New("Transfer-Encoding with a coding other than chunked")
 	errBadHost     = errors.New("several different Host headers")
+	// errTooManyHeaders is a head with tune.http.maxhdr header lines or
+	// more: HAProxy 2.6 answers a request with 400, a response with 502.
+	errTooManyHeaders = errors.New("more header lines than tune.http.maxhdr allows")
 )
 
 // header locates one header line inside a message head.
@@ -103,8 +106,9 @@ func findHeadEnd(buf []byte, from int) int {
 	return -1
 }
 
-// parseRequestHead parses a request head ("METHOD URI HTTP/1.x" and headers).
-func parseRequestHead(raw []byte, h *messageHead) error {
+// parseRequestHead parses a request head ("METHOD URI HTTP/1.x" and
+// headers) of fewer than maxHdr counted header lines.
+func parseRequestHead(raw []byte, h *messageHead, maxHdr int) error {
 	h.reset(raw)
 	line, rest, ok := h.cutLine(raw)
 	if !ok {
@@ -138,7 +142,7 @@ func parseRequestHead(raw []byte, h *messageHead) error {
 	}
 	h.minor = minor
 	h.oddLine = len(h.method)+len(h.uri)+10 != full || version[5] != '1' || version[7] > '1'
-	if err := h.parseHeaders(rest); err != nil {
+	if err := h.parseHeaders(rest, maxHdr); err != nil {
 		return err
 	}
 	switch {
@@ -150,8 +154,9 @@ func parseRequestHead(raw []byte, h *messageHead) error {
 	return nil
 }
 
-// parseResponseHead parses a response head ("HTTP/1.x NNN reason").
-func parseResponseHead(raw []byte, h *messageHead) error {
+// parseResponseHead parses a response head ("HTTP/1.x NNN reason") of
+// fewer than maxHdr counted header lines.
+func parseResponseHead(raw []byte, h *messageHead, maxHdr int) error {
 	h.reset(raw)
 	line, rest, ok := h.cutLine(raw)
 	if !ok || len(line) < 12 {
@@ -174,11 +179,15 @@ func parseResponseHead(raw []byte, h *messageHead) error {
 		return errMalformed
 	}
 	h.status = code
-	return h.parseHeaders(rest)
+	return h.parseHeaders(rest, maxHdr)
 }
 
 // parseHeaders reads header lines up to the empty line ending the head.
-func (h *messageHead) parseHeaders(rest []byte) error {
+// As HAProxy 2.6's tune.http.maxhdr, a head may hold at most maxHdr-1
+// header lines, not counting a Connection header made only of "close"
+// and "keep-alive", which HAProxy consumes instead of storing.
+func (h *messageHead) parseHeaders(rest []byte, maxHdr int) error {
+	counted := 0
 	for {
 		start := len(h.raw) - len(rest)
 		line, next, ok := h.cutLine(rest)
@@ -205,6 +214,11 @@ func (h *messageHead) parseHeaders(rest []byte) error {
 		if bytes.IndexByte(line[vs:ve], 0) >= 0 {
 			return errMalformed // NUL; other control bytes pass, as in HAProxy
 		}
+		if !connectionOnly(line[:colon], line[vs:ve]) {
+			if counted++; counted >= maxHdr {
+				return errTooManyHeaders
+			}
+		}
 		x := header{start: start, nameEnd: start + colon, valStart: start + vs, valEnd: start + ve, end: len(h.raw) - len(next)}
 		h.headers = append(h.headers, x)
 		if err := h.noteHeader(line[:colon], line[vs:ve]); err != nil {
@@ -212,6 +226,19 @@ func (h *messageHead) parseHeaders(rest []byte) error {
 		}
 		rest = next
 	}
+}
+
+// connectionOnly reports whether a header is a Connection header holding
+// nothing but "close" and "keep-alive" tokens.
+func connectionOnly(name, value []byte) bool {
+	if len(name) != 10 || !equalFold(name, "connection") {
+		return false
+	}
+	only := true
+	forEachToken(value, func(tok []byte) {
+		only = only && (len(tok) == 0 || equalFold(tok, "close") || equalFold(tok, "keep-alive"))
+	})
+	return only
 }
 
 // noteHeader records what the proxy must know about a header.
@@ -361,7 +388,7 @@ func validTarget(method, uri []byte) bool {
 		return true
 	case len(uri) == 1 && uri[0] == '*':
 		return true
-	case equalFold(method, "CONNECT"):
+	case string(method) == "CONNECT": // case-sensitive, as HAProxy
 		return true
 	}
 	i := bytes.Index(uri, []byte("://"))

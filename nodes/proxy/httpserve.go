@@ -13,7 +13,8 @@ import (
 // clientWriteBuf is the size of a client connection's write buffer.
 const clientWriteBuf = 16384
 
-// connBuffers are the pooled buffers of a client connection.
+// connBuffers are the pooled buffers of a client connection. The write
+// buffer is taken only while there is an answer to write (see takeWriter).
 type connBuffers struct {
 	br   *bufio.Reader
 	bw   *bufio.Writer
@@ -80,10 +81,9 @@ func (fe *frontend) serveHTTP(conn *net.TCPConn) {
 	rt := fe.rt
 	bufs, _ := rt.bufPool.Get().(*connBuffers)
 	if bufs == nil {
-		bufs = &connBuffers{br: bufio.NewReaderSize(nil, rt.bufSize), bw: bufio.NewWriterSize(nil, clientWriteBuf)}
+		bufs = &connBuffers{br: bufio.NewReaderSize(nil, rt.bufSize)}
 	}
 	bufs.br.Reset(conn)
-	bufs.bw.Reset(conn)
 	c := &clientConn{fe: fe, conn: conn, connBuffers: bufs}
 	c.dl.reset(conn)
 	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
@@ -92,8 +92,12 @@ func (fe *frontend) serveHTTP(conn *net.TCPConn) {
 	}
 	defer func() {
 		_ = conn.Close()
+		if c.bw != nil {
+			c.bw.Reset(nil)
+			rt.writerPool.Put(c.bw)
+			c.bw = nil
+		}
 		bufs.br.Reset(nil)
-		bufs.bw.Reset(nil)
 		rt.bufPool.Put(bufs)
 	}()
 	if !rt.conns.add(c) {
@@ -109,6 +113,7 @@ func (fe *frontend) serveHTTP(conn *net.TCPConn) {
 			c.requestError(err)
 			return
 		}
+		c.takeWriter()
 		fe.requests.Add(1)
 		fe.bytesIn.Add(int64(n))
 		keep := c.handleRequest(n)
@@ -164,7 +169,7 @@ func (c *clientConn) readRequestHead(first bool) (int, error) {
 			if end > c.fe.rt.headLimit {
 				return end, errHeadTooBig
 			}
-			if err := parseRequestHead(buf[:end], &c.req); err != nil {
+			if err := parseRequestHead(buf[:end], &c.req, c.fe.rt.maxHdr); err != nil {
 				return end, err
 			}
 			return end, nil
@@ -182,10 +187,11 @@ func (c *clientConn) readRequestHead(first bool) (int, error) {
 		if len(buf) > 3 {
 			scanned = len(buf) - 3
 		}
-		if c.bw.Buffered() > 0 {
-			if err := c.bw.Flush(); err != nil { // pipelined answers go out first
+		if c.bw != nil { // answers go out before waiting, then the buffer goes back
+			if err := c.bw.Flush(); err != nil {
 				return 0, err
 			}
+			c.releaseWriter()
 		}
 		if _, err := br.Peek(br.Buffered() + 1); err != nil {
 			started := br.Buffered() > 0
@@ -202,6 +208,32 @@ func (c *clientConn) readRequestHead(first bool) (int, error) {
 			return 0, err
 		}
 	}
+}
+
+// takeWriter gives the connection a write buffer from the pool when it has
+// none. As HAProxy allocates buffers on demand, a connection still
+// receiving its request head, or idle between requests, holds no output
+// buffer: thousands of slow or idle clients cost half the memory.
+func (c *clientConn) takeWriter() {
+	if c.bw != nil {
+		return
+	}
+	bw, _ := c.fe.rt.writerPool.Get().(*bufio.Writer)
+	if bw == nil {
+		bw = bufio.NewWriterSize(nil, clientWriteBuf)
+	}
+	bw.Reset(c.conn)
+	c.bw = bw
+}
+
+// releaseWriter returns the write buffer to the pool once it is empty.
+func (c *clientConn) releaseWriter() {
+	if c.bw == nil || c.bw.Buffered() > 0 {
+		return
+	}
+	c.bw.Reset(nil)
+	c.fe.rt.writerPool.Put(c.bw)
+	c.bw = nil
 }
 
 func (c *clientConn) markBusy() {
@@ -222,7 +254,7 @@ func (c *clientConn) requestError(err error) {
 	case errors.Is(err, errOtherCoding):
 		page = resp422
 	case errors.Is(err, errHeadTooBig), errors.Is(err, errMalformed), errors.Is(err, errBadHost),
-		errors.Is(err, errBadLength), errors.Is(err, errBadEncoding):
+		errors.Is(err, errBadLength), errors.Is(err, errBadEncoding), errors.Is(err, errTooManyHeaders):
 		page = resp400
 	default:
 		return
@@ -231,6 +263,7 @@ func (c *clientConn) requestError(err error) {
 		return // woken by a graceful stop, not a slow client
 	}
 	c.fe.reqErrors.Add(1)
+	c.takeWriter()
 	c.fe.rt.log.Debug("invalid request", "frontend", c.fe.name, "client", c.srcStr, "err", err, "status", page.status)
 	c.dl.write.force(c.conn.SetWriteDeadline, time.Now().Add(time.Second))
 	c.writeErrorPage(page)

@@ -34,6 +34,8 @@ backend webserverapp
 	srv := p.inst.rt.backends[0].servers[0]
 	waitFor(t, 3*time.Second, "a check", func() bool { return srv.status().LastCheck != nil })
 	get(t, p.addr, "/")
+	// the proxy releases the server just after the answer went out
+	waitFor(t, time.Second, "the request to end", func() bool { return srv.status().InFlight == 0 })
 	code, html, h := get(t, p.addr, "/haproxy?stats")
 	if code != 200 || h.Get("Refresh") != "5" || !strings.Contains(h.Get("Content-Type"), "text/html") {
 		t.Fatalf("stats: %d %v", code, h)

@@ -33,8 +33,10 @@ type runtime struct {
 	// global maxconn: one token per client connection
 	globalSlots chan struct{}
 	headLimit   int // request head limit: bufsize - maxrewrite
+	maxHdr      int // tune.http.maxhdr
 	bufSize     int
 	bufPool     sync.Pool // *connBuffers for client connections
+	writerPool  sync.Pool // *bufio.Writer for client connections with an answer to send
 	conns       connTracker
 }
 
@@ -128,6 +130,7 @@ func newRuntime(cfg *hacfg.Config, node string, ctl *control.Server, log *slog.L
 		byName:    map[string]*backend{},
 		bufSize:   cfg.Global.BufSize,
 		headLimit: cfg.Global.BufSize - cfg.Global.MaxRewrite,
+		maxHdr:    cfg.Global.MaxHdr,
 	}
 	maxconn := cfg.Global.MaxConn
 	if maxconn <= 0 {

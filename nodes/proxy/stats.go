@@ -13,10 +13,15 @@ import (
 )
 
 // statsFor returns the stats settings that claim the request in c.req:
-// the frontend's, else those of the backend it routes to. As in HAProxy,
-// any URI starting with "stats uri" is the stats page.
+// the frontend's, else those of the backend it routes to. As in HAProxy
+// 2.6, any URI starting with "stats uri" is the stats page, for the GET,
+// HEAD and POST methods only (methods are case-sensitive): any other
+// request goes to the backend.
 func (fe *frontend) statsFor(c *clientConn) *hacfg.Stats {
 	if !fe.http {
+		return nil
+	}
+	if m := string(c.req.method); m != "GET" && m != "HEAD" && m != "POST" {
 		return nil
 	}
 	uri := c.req.uri
@@ -31,12 +36,25 @@ func (fe *frontend) statsFor(c *clientConn) *hacfg.Stats {
 }
 
 // serveStats answers with the stats page: HTML, or CSV for "<uri>;csv" and
-// JSON for "<uri>;json", as HAProxy's stats applet.
+// JSON for "<uri>;json", as HAProxy's stats applet. A POST, an admin
+// action HAProxy refuses without "stats admin", gets its 303 to
+// "<uri>;st=DENY".
 func (c *clientConn) serveStats(st *hacfg.Stats, n int) bool {
 	rest := string(c.req.uri[len(st.URI):])
-	isHead := equalFold(c.req.method, "HEAD")
+	isHead := string(c.req.method) == "HEAD"
+	isPost := string(c.req.method) == "POST"
 	minor := c.req.minor
 	keep := c.req.keepAlive() && c.skipBody(n) // the head is gone from here on
+	if isPost {
+		c.dl.armWrite(c.fe.clientTimeout())
+		_, _ = c.bw.WriteString("HTTP/1.1 303 See Other\r\nCache-Control: no-cache\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nLocation: ")
+		_, _ = c.bw.WriteString(st.URI + ";st=DENY\r\n")
+		c.finishStatsHead(keep, minor)
+		if c.br.Buffered() == 0 {
+			_ = c.bw.Flush()
+		}
+		return keep
+	}
 	status := c.fe.rt.status()
 	var body []byte
 	ctype := "text/html"
@@ -56,13 +74,7 @@ func (c *clientConn) serveStats(st *hacfg.Stats, n int) bool {
 	if st.Refresh > 0 && ctype == "text/html" {
 		_, _ = w.WriteString("Refresh: " + strconv.Itoa(int(st.Refresh/time.Second)) + "\r\n")
 	}
-	c.writeLBHeader()
-	if !keep {
-		_, _ = w.WriteString("Connection: close\r\n")
-	} else if minor == 0 {
-		_, _ = w.WriteString("Connection: keep-alive\r\n")
-	}
-	_, _ = w.WriteString("\r\n")
+	c.finishStatsHead(keep, minor)
 	if !isHead {
 		_, _ = w.Write(body)
 	}
@@ -71,6 +83,19 @@ func (c *clientConn) serveStats(st *hacfg.Stats, n int) bool {
 		_ = w.Flush()
 	}
 	return keep
+}
+
+// finishStatsHead ends a stats answer's head: X-Halab-LB, the connection
+// header the client needs, the blank line.
+func (c *clientConn) finishStatsHead(keep bool, minor int) {
+	w := c.bw
+	c.writeLBHeader()
+	if !keep {
+		_, _ = w.WriteString("Connection: close\r\n")
+	} else if minor == 0 {
+		_, _ = w.WriteString("Connection: keep-alive\r\n")
+	}
+	_, _ = w.WriteString("\r\n")
 }
 
 // csvColumns are the first columns of HAProxy's "show stat" CSV, in its

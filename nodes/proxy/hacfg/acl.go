@@ -305,19 +305,9 @@ func (e *ACLExpr) match(r *Request) bool {
 	case "url":
 		s = r.URI
 	case "path":
-		s = r.URI
-		if !strings.HasPrefix(s, "/") { // absolute form: skip scheme and authority
-			if i := strings.Index(s, "://"); i >= 0 {
-				s = s[i+3:]
-				if j := strings.IndexByte(s, '/'); j >= 0 {
-					s = s[j:]
-				} else {
-					s = "/"
-				}
-			}
-		}
-		if i := strings.IndexByte(s, '?'); i >= 0 {
-			s = s[:i]
+		var ok bool
+		if s, ok = requestPath(r.URI); !ok {
+			return false // no path: the fetch fails, even "-m found"
 		}
 	case "hdr":
 		v, ok := "", false
@@ -353,4 +343,29 @@ func (e *ACLExpr) match(r *Request) bool {
 		}
 	}
 	return false
+}
+
+// requestPath is HAProxy 2.6's "path" fetch: the request target from its
+// first slash to the question mark, without the scheme and authority of an
+// absolute form ("http://h/x?y" gives "/x"). A target without a path ("*",
+// "host:port" of a CONNECT, "http://h") has none: ok is false, and the
+// fetch fails, as HAProxy's does.
+func requestPath(uri string) (path string, ok bool) {
+	s := uri
+	if !strings.HasPrefix(s, "/") {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			return "", false
+		}
+		s = s[i+3:] // absolute form: skip scheme and authority
+		j := strings.IndexByte(s, '/')
+		if j < 0 {
+			return "", false
+		}
+		s = s[j:]
+	}
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s = s[:i]
+	}
+	return s, true
 }

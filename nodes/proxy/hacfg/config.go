@@ -67,6 +67,11 @@ type Global struct {
 	// MaxRewrite is tune.maxrewrite (1024): a request head larger than
 	// BufSize-MaxRewrite is refused with a 400, as in HAProxy.
 	MaxRewrite int
+	// MaxHdr is tune.http.maxhdr (101): a request with that many header
+	// lines or more is refused with a 400, a response with a 502, as
+	// HAProxy 2.6 counts them (a Connection header holding only "close"
+	// and "keep-alive" is not counted, as HAProxy consumes it).
+	MaxHdr int
 	// NbThread is "nbthread": how many threads serve traffic (halab sets
 	// GOMAXPROCS to it); 0 means halab's default, one.
 	NbThread int

@@ -65,6 +65,9 @@ func TestTutorialConfig(t *testing.T) {
 	if be.Timeout != wantT || fe[0].Timeout != wantT {
 		t.Errorf("timeouts = %+v / %+v, want %+v", fe[0].Timeout, be.Timeout, wantT)
 	}
+	if g := cfg.Global; g.BufSize != 16384 || g.MaxRewrite != 1024 || g.MaxHdr != 101 {
+		t.Errorf("global defaults = %+v, want HAProxy 2.6's tune.bufsize 16384, tune.maxrewrite 1024, tune.http.maxhdr 101", g)
+	}
 }
 
 // TestDebianDefaultConfig parses Debian's stock /etc/haproxy/haproxy.cfg:
@@ -104,7 +107,7 @@ func TestFullConfigValues(t *testing.T) {
 	if err != nil || len(diags) != 0 {
 		t.Fatalf("err=%v diags=%v", err, diags)
 	}
-	if cfg.Global.MaxConn != 2000 || cfg.Global.BufSize != 16384 || cfg.Global.MaxRewrite != 1024 {
+	if cfg.Global.MaxConn != 2000 || cfg.Global.BufSize != 16384 || cfg.Global.MaxRewrite != 1024 || cfg.Global.MaxHdr != 150 {
 		t.Errorf("global = %+v", cfg.Global)
 	}
 	www := cfg.Frontends()[0]

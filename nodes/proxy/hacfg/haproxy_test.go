@@ -3,12 +3,17 @@ package hacfg
 import (
 	"bufio"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/halab/halab/assets"
+	"github.com/halab/halab/internal/fuzzseed"
 )
 
 // haproxyPath finds the real HAProxy, skipping the test when it is missing
@@ -91,8 +96,14 @@ func expectedError(t *testing.T, file string) string {
 	return strings.TrimPrefix(sc.Text(), "# halab: ")
 }
 
-// FuzzParseConfig checks that no input makes the parser panic, and that
-// every diagnostic names a line of the input.
+// FuzzParseConfig feeds haproxy.cfg texts to the parser. It must never
+// panic and always return a Config; every diagnostic must fall on a line
+// of the input and every error name one (HAProxy's "[ALERT] parsing
+// [file:line]"); the error returned must be an *InvalidError listing
+// exactly the error diagnostics; two parses must say the same things; and
+// in an accepted configuration every backend a frontend names must exist,
+// since the proxy resolves them at start. Seeds: testdata (valid and
+// invalid) and the built-in labs' haproxy.cfg files.
 func FuzzParseConfig(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.cfg")
 	more, _ := filepath.Glob("testdata/invalid/*.cfg")
@@ -103,6 +114,13 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	labCfgs := fuzzseed.Files(f, assets.Labs, "*/haproxy.cfg")
+	if len(labCfgs) == 0 {
+		f.Fatal("no haproxy.cfg among the built-in labs")
+	}
+	for _, data := range labCfgs {
+		f.Add(data)
+	}
 	f.Add([]byte("frontend f\n bind :80\n use_backend b if { path_beg /x } || !{ src 10.0.0.0/8 }\nbackend b\n"))
 	f.Add([]byte("defaults x from y\nlisten l from x\n acl a hdr(host) -m beg -i \"a b\" \\x41\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -111,13 +129,41 @@ func FuzzParseConfig(f *testing.F) {
 		if cfg == nil {
 			t.Fatalf("nil config (err %v)", err)
 		}
+		var errs []Diagnostic
 		for _, d := range diags {
-			if d.Line < 0 || d.Line > lines {
+			if d.Line < 0 || d.Line > lines || d.File != "fuzz.cfg" || d.Message == "" {
 				t.Fatalf("diagnostic at line %d of a %d-line input: %s", d.Line, lines, d)
 			}
+			if d.Severity == Error {
+				if d.Line == 0 {
+					t.Fatalf("error without a line: %s", d)
+				}
+				errs = append(errs, d)
+			}
 		}
-		if (err != nil) != HasErrors(diags) {
+		var inv *InvalidError
+		switch {
+		case (err != nil) != HasErrors(diags):
 			t.Fatalf("err = %v but HasErrors = %v", err, HasErrors(diags))
+		case err != nil && (!errors.As(err, &inv) || !slices.Equal(inv.Errors, errs)):
+			t.Fatalf("err %v does not list the %d error diagnostics", err, len(errs))
+		}
+		_, again, _ := Parse("fuzz.cfg", data)
+		if !slices.Equal(diags, again) {
+			t.Fatalf("two parses disagree:\n%v\n%v", diags, again)
+		}
+		if err != nil {
+			return
+		}
+		for _, px := range cfg.Frontends() {
+			if px.DefaultBackend != "" && cfg.Backend(px.DefaultBackend) == nil {
+				t.Fatalf("accepted default_backend %q that does not exist", px.DefaultBackend)
+			}
+			for _, r := range px.Rules {
+				if cfg.Backend(r.Backend) == nil {
+					t.Fatalf("accepted use_backend %q that does not exist", r.Backend)
+				}
+			}
 		}
 	})
 }

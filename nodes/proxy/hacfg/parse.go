@@ -16,6 +16,8 @@ const (
 	DefaultBufSize = 16384
 	// DefaultMaxRewrite is tune.maxrewrite.
 	DefaultMaxRewrite = 1024
+	// DefaultMaxHdr is tune.http.maxhdr.
+	DefaultMaxHdr = 101
 	// DefaultRetries is the "retries" default.
 	DefaultRetries = 3
 	// DefaultInter, DefaultRise, DefaultFall and DefaultWeight are the
@@ -45,7 +47,7 @@ func ParseFile(path string) (*Config, []Diagnostic, error) {
 func Parse(file string, data []byte) (*Config, []Diagnostic, error) {
 	p := &parser{
 		file:         file,
-		cfg:          &Config{File: file, Global: Global{BufSize: DefaultBufSize, MaxRewrite: DefaultMaxRewrite}},
+		cfg:          &Config{File: file, Global: Global{BufSize: DefaultBufSize, MaxRewrite: DefaultMaxRewrite, MaxHdr: DefaultMaxHdr}},
 		defaults:     builtinDefaults(),
 		namedDefault: map[string]*Proxy{},
 	}
@@ -271,6 +273,16 @@ func (p *parser) parseGlobal(words []string) {
 		if n, ok := p.intArg(words, 0); ok {
 			p.cfg.Global.MaxRewrite = n
 		}
+	case "tune.http.maxhdr":
+		n, err := 0, error(nil)
+		if len(words) == 2 {
+			n, err = strconv.Atoi(words[1])
+		}
+		if len(words) != 2 || err != nil || n < 1 || n > 32767 {
+			p.errorf("'tune.http.maxhdr' expects a numeric value between 1 and 32767")
+			return
+		}
+		p.cfg.Global.MaxHdr = n
 	case "nbthread":
 		if n, ok := p.intArg(words, 1); ok {
 			if n > 64 { // HAProxy 2.6's MAX_THREADS on 64-bit systems

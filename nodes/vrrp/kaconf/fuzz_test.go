@@ -1,12 +1,23 @@
 package kaconf
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"testing/fstest"
+
+	"github.com/halab/halab/assets"
+	"github.com/halab/halab/internal/fuzzseed"
 )
 
+// FuzzParse feeds keepalived.conf texts to the parser. It must never panic
+// and always return a Config; every diagnostic must name the file and a
+// line of the input; what it accepts must lie within keepalived's own
+// bounds; and parsing the same text twice must say the same things.
+// Seeds: the configs of the committed captures and testdata, the built-in
+// labs' keepalived.conf files, and the shared folder's when present.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join(captureConfigs, "*.conf"))
 	more, _ := filepath.Glob("testdata/*.conf")
@@ -15,6 +26,13 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
+		f.Add(data)
+	}
+	labConfs := fuzzseed.Files(f, assets.Labs, "*/*.keepalived.conf")
+	if len(labConfs) == 0 {
+		f.Fatal("no keepalived.conf among the built-in labs")
+	}
+	for _, data := range slices.Concat(labConfs, fuzzseed.Shared(f, "testdata/keepalived/*.conf")) {
 		f.Add(data)
 	}
 	for _, src := range []string{
@@ -37,10 +55,15 @@ func FuzzParse(f *testing.F) {
 		if (err == nil) != (len(cfg.Errors) == 0) || len(cfg.Diagnostics()) != len(cfg.Warnings)+len(cfg.Errors) {
 			t.Fatalf("error %v with %d errors, %d warnings, %d diagnostics", err, len(cfg.Errors), len(cfg.Warnings), len(cfg.Diagnostics()))
 		}
+		lines := bytes.Count(data, []byte("\n")) + 1
 		for _, d := range cfg.Diagnostics() {
-			if d.File != "keepalived.conf" || d.Line < 1 || d.Message == "" {
-				t.Fatalf("diagnostic without a place or a message: %#v", d)
+			if d.File != "keepalived.conf" || d.Line < 1 || d.Line > lines || d.Column < 0 || d.Message == "" {
+				t.Fatalf("diagnostic without a place in the %d-line input or without a message: %#v", lines, d)
 			}
+		}
+		again, _ := ParseFS(fstest.MapFS{"keepalived.conf": {Data: data}}, "keepalived.conf")
+		if !slices.Equal(cfg.Diagnostics(), again.Diagnostics()) {
+			t.Fatalf("two parses disagree:\n%v\n%v", cfg.Diagnostics(), again.Diagnostics())
 		}
 		for _, s := range cfg.Scripts {
 			if len(s.Args) == 0 || s.Interval < 1e9 || s.Rise < 1 || s.Fall < 1 || s.Weight < -253 || s.Weight > 253 {

@@ -6,17 +6,34 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/halab/halab/internal/fuzzseed"
 )
 
 // addCaptureSeeds adds every VRRP datagram of every capture to f, passed
-// through pick (which may return nil to skip one).
+// through pick (which may return nil to skip one): the captures committed
+// in testdata, and those of the shared folder when it is there (it may
+// hold newer keepalived captures than the repository).
 func addCaptureSeeds(f *testing.F, pick func([]byte) []byte) {
-	for _, tc := range captureCases {
-		for _, d := range loadCapture(f, tc.file) {
+	add := func(datagrams []capturedDatagram) {
+		for _, d := range datagrams {
+			if len(d.Bytes) < IPv4HeaderLen || d.Bytes[9] != ProtocolVRRP && d.Bytes[9] != ProtocolAH {
+				continue
+			}
 			if b := pick(d.Bytes); b != nil {
 				f.Add(b)
 			}
 		}
+	}
+	for _, tc := range captureCases {
+		add(loadCapture(f, tc.file))
+	}
+	for i, b := range fuzzseed.Shared(f, "testdata/keepalived/*.pcap") {
+		datagrams, err := readPcap(b)
+		if err != nil {
+			f.Fatalf("shared capture %d: %v", i, err)
+		}
+		add(datagrams)
 	}
 }
 
