@@ -16,9 +16,9 @@
 # A failing target leaves its input in the package's testdata/fuzz/FuzzXxx/
 # (as go test writes it): fix the bug and commit the file as a regression.
 #
-# Go up to 1.26 may end a run with a bare "context deadline exceeded" at
+# go test -fuzz can end a run with a bare "context deadline exceeded" at
 # the -fuzztime boundary and no failing input: a race in its fuzzing
-# coordinator (go.dev/issue/75804, fixed in Go 1.27), not a finding. Such
+# coordinator, not a finding. Such
 # a run is retried once; if the race strikes again the target is reported
 # as "race", not as a failure.
 # Exit status: 0 when no target failed, 1 otherwise.
@@ -67,7 +67,7 @@ while read -r pkg name; do
 	fuzz_once "$pkg" "$name"
 	rc=$?
 	if [ "$rc" -ne 0 ] && deadline_race; then
-		note=" (retried after Go's -fuzztime race, go.dev/issue/75804)"
+		note=" (retried after Go's -fuzztime race)"
 		fuzz_once "$pkg" "$name"
 		rc=$?
 		if [ "$rc" -ne 0 ] && deadline_race; then
