@@ -139,10 +139,13 @@ func actIPAddr(ctx context.Context, e *Env, out func(Block)) (Acted, error) {
 	return a, nil
 }
 
-// actCurlVIP opens the VIP from the client, headers shown, and reads
-// what the client's probe counted.
+// actCurlVIP opens the VIP from the client, headers shown; the probe's
+// counts before it are kept for the check.
 func actCurlVIP(ctx context.Context, e *Env, out func(Block)) (Acted, error) {
 	a := e.acted()
+	if ps, err := e.probeStatus(ctx); err == nil {
+		a.Probe = ps
+	}
 	a.Out[e.Roles.Client] = e.command(ctx, out, e.Roles.Client, "curl", "-sS", "-i", "-m", "2", e.vipURL())
 	a.Done = e.Clock.Now()
 	return a, nil

@@ -121,15 +121,15 @@ func (e *Env) entered(ctx context.Context, v *verdict, node, state string, since
 func checkBackupTakesOver(ctx context.Context, e *Env, a Acted, waiting func(string)) Result {
 	t, v, r := e.Texts, newVerdict(e), e.Roles
 	bound := r.MasterDown()
-	took, ok := e.waitHolders(ctx, a.Start, bound+2*time.Second, t.T("wait.backup_vip"), waiting, r.Backup)
+	took, ok := e.waitHolders(ctx, a.Done, bound+2*time.Second, t.T("wait.backup_vip"), waiting, r.Backup)
 	if ok {
 		v.check(took <= bound+boundSlack, t.T("seen.vip_moved", "node", r.Backup, "took", t.Dur(took), "bound", t.Dur(bound)))
 	} else {
 		v.check(false, t.T("seen.vip_stayed", "node", r.Backup, "took", t.Dur(took), "holders", e.nodeList(e.holders(ctx))))
 	}
-	e.entered(ctx, v, r.Backup, "MASTER", a.Start)
-	e.outageAfter(ctx, v, a.Start, bound, waiting)
-	e.transitions(ctx, v, r.Backup, a.Start)
+	e.entered(ctx, v, r.Backup, "MASTER", a.Done)
+	e.outageAfter(ctx, v, a.Done, bound, waiting)
+	e.transitions(ctx, v, r.Backup, a.Done)
 	return v.result()
 }
 
@@ -139,21 +139,21 @@ func checkBackupTakesOver(ctx context.Context, e *Env, a Acted, waiting func(str
 func checkMasterPreempts(ctx context.Context, e *Env, a Acted, waiting func(string)) Result {
 	t, v, r := e.Texts, newVerdict(e), e.Roles
 	bound := r.MasterReturn() + r.TrackInterval() + time.Second
-	took, ok := e.waitHolders(ctx, a.Start, bound+3*time.Second, t.T("wait.master_vip"), waiting, r.Master)
+	took, ok := e.waitHolders(ctx, a.Done, bound+3*time.Second, t.T("wait.master_vip"), waiting, r.Master)
 	if ok {
 		v.check(took <= bound, t.T("seen.preempted", "node", r.Master, "took", t.Dur(took), "bound", t.Dur(bound)))
 	} else {
 		v.check(false, t.T("seen.vip_stayed", "node", r.Master, "took", t.Dur(took), "holders", e.nodeList(e.holders(ctx))))
 	}
-	e.entered(ctx, v, r.Master, "MASTER", a.Start)
-	e.entered(ctx, v, r.Backup, "BACKUP", a.Start)
+	e.entered(ctx, v, r.Master, "MASTER", a.Done)
+	e.entered(ctx, v, r.Backup, "BACKUP", a.Done)
 	// The requests in flight at the moment of the change finish first.
 	_ = e.Clock.Sleep(ctx, 500*time.Millisecond)
 	if ps, err := e.probeStatus(ctx); err == nil && a.Probe != nil {
 		failed := ps.Failed - a.Probe.Failed
 		v.check(failed <= 5, t.T("seen.preempt_failed", "failed", fmt.Sprint(failed)))
 	}
-	e.transitions(ctx, v, r.Master, a.Start)
+	e.transitions(ctx, v, r.Master, a.Done)
 	return v.result()
 }
 
@@ -171,18 +171,18 @@ func checkTrackMovesVIP(ctx context.Context, e *Env, a Acted, waiting func(strin
 	})
 	if ok {
 		v.check(true, t.T("seen.prio_dropped", "node", r.Master, "from", itoa(FullPriority(r.MasterVRRP)), "to", itoa(base),
-			"took", t.Dur(e.Clock.Now().Sub(a.Start)), "backup", r.Backup, "prio", itoa(FullPriority(r.BackupVRRP))))
+			"took", t.Dur(e.Clock.Now().Sub(a.Done)), "backup", r.Backup, "prio", itoa(FullPriority(r.BackupVRRP))))
 	} else {
 		v.check(false, t.T("seen.prio_kept", "node", r.Master, "took", t.Dur(dropped)))
 	}
 	lo, hi := r.MasterDown(), r.MasterDown()+interval
-	took, ok := e.waitHolders(ctx, a.Start, hi+2*time.Second, t.T("wait.backup_vip"), waiting, r.Backup)
+	took, ok := e.waitHolders(ctx, a.Done, hi+2*time.Second, t.T("wait.backup_vip"), waiting, r.Backup)
 	if ok {
 		v.check(took <= hi+boundSlack, t.T("seen.track_moved", "node", r.Backup, "took", t.Dur(took), "lo", t.Dur(lo), "hi", t.Dur(hi)))
 	} else {
 		v.check(false, t.T("seen.vip_stayed", "node", r.Backup, "took", t.Dur(took), "holders", e.nodeList(e.holders(ctx))))
 	}
-	e.outageAfter(ctx, v, a.Start, hi, waiting)
+	e.outageAfter(ctx, v, a.Done, hi, waiting)
 	e.mendAfter(ctx, v, lab.Fault{Kind: lab.FaultStart, Node: r.Master, Component: lab.ComponentProxy}, waiting)
 	return v.result()
 }
@@ -192,13 +192,13 @@ func checkTrackMovesVIP(ctx context.Context, e *Env, a Acted, waiting func(strin
 func checkSplitBrain(ctx context.Context, e *Env, a Acted, waiting func(string)) Result {
 	t, v, r := e.Texts, newVerdict(e), e.Roles
 	bound := r.MasterDown()
-	took, ok := e.waitHolders(ctx, a.Start, bound+2*time.Second, t.T("wait.split"), waiting, r.Master, r.Backup)
+	took, ok := e.waitHolders(ctx, a.Done, bound+2*time.Second, t.T("wait.split"), waiting, r.Master, r.Backup)
 	if ok {
 		v.check(true, t.T("seen.split", "master", r.Master, "backup", r.Backup, "took", t.Dur(took)))
 	} else {
 		v.check(false, t.T("seen.no_split", "took", t.Dur(took), "holders", e.nodeList(e.holders(ctx))))
 	}
-	e.entered(ctx, v, r.Backup, "MASTER", a.Start)
+	e.entered(ctx, v, r.Backup, "MASTER", a.Done)
 	healAt := e.Clock.Now()
 	mctx, cancel := mendContext(ctx)
 	defer cancel()
@@ -212,7 +212,7 @@ func checkSplitBrain(ctx context.Context, e *Env, a Acted, waiting func(string))
 	} else {
 		v.check(false, t.T("seen.vip_stayed", "node", r.Master, "took", t.Dur(took), "holders", e.nodeList(e.holders(ctx))))
 	}
-	e.transitions(ctx, v, r.Backup, a.Start)
+	e.transitions(ctx, v, r.Backup, a.Done)
 	return v.result()
 }
 

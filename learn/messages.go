@@ -157,7 +157,7 @@ var messageArgs = map[string][]string{
 	"seen.vip_page":        {"status"},
 	"seen.no_vip_page":     {"code", "status"},
 	"seen.answered_by":     {"lb"},
-	"seen.probe":           {"ok", "failed", "ratio"},
+	"seen.probe":           {"ok", "failed", "ratio", "window"},
 	"seen.probe_silent":    {"err"},
 	"seen.vip_moved":       {"node", "took", "bound"},
 	"seen.vip_stayed":      {"node", "took", "holders"},

@@ -24,7 +24,10 @@ type Block struct {
 // Acted is what an action did, for its check.
 type Acted struct {
 	// Start is when the action began, Done when what it did was in force
-	// (a fault applied).
+	// (a fault applied). The checks measure from Done: a fault may wait
+	// for another halab process's lock on the machine before it lands,
+	// and once it returns it is in force (a power-off's own part of that
+	// is milliseconds).
 	Start, Done time.Time
 	// Out holds the commands' outputs by a name the check knows (a node's
 	// name, or NODE/what).
@@ -160,8 +163,11 @@ func (e *Env) RunStep(ctx context.Context, s Step, report func(Progress)) (Resul
 // It returns how long it waited and whether cond held.
 func (e *Env) waitFor(ctx context.Context, limit time.Duration, what string, waiting func(string), cond func() bool) (time.Duration, bool) {
 	start := e.Clock.Now()
-	for {
+	for first := true; ; first = false {
 		if cond() {
+			if first {
+				return 0, true
+			}
 			return e.Clock.Now().Sub(start), true
 		}
 		waited := e.Clock.Now().Sub(start)

@@ -55,7 +55,7 @@ func TestStepsOnFakeLab(t *testing.T) {
 		"proxy":    {"lb2's proxy listens on 172.16.0.200:80 without holding the VIP", "lb1: net.ipv4.ip_nonlocal_bind = 1"},
 		"vrrp":     {"VRID 51 and 51", "lb1 is MASTER at priority 103", "lb2 is BACKUP at priority 102", `"Truncating auth_pass to 8 characters"`, "Initial state master is incompatible with AH authentication - clearing"},
 		"vip":      {"lb1: 172.16.0.200/32 on enp0s9", "lb2: no 172.16.0.200"},
-		"client":   {"200 OK", "answered by lb1", "1000 answered, 0 failed (100 %)"},
+		"client":   {"200 OK", "answered by lb1", "the probe over the next 1 s: 100 answered, 0 failed (100 %)"},
 		"failover": {"172.16.0.200 on lb2 3.60 s after the power-off (master-down interval 3.60 s)", "(LB_VIP) Entering MASTER STATE", "outage: 3.60 s, 360 requests failed"},
 		"preempt":  {"lb1 took the VIP back 3.70 s after powering on", "lb2: (LB_VIP) Entering BACKUP STATE", "requests failed during the handover: 0"},
 		"track":    {"priority 103 → 101, below lb2's 102", "172.16.0.200 on lb2 4.80 s after the kill (expected 3.60 s to 5.60 s)", "proxy on lb1 started again: lb1 took the VIP back"},
