@@ -71,7 +71,30 @@ func showTopology(_ context.Context, e *Env) ([]Block, error) {
 		}
 		rows = append(rows, []string{n.Name, string(n.Role) + "  " + strings.Join(addrs, "  ") + "  · " + strings.Join(comps, " ")})
 	}
-	return []Block{{Title: t.T("show.topology", "lab", l.Name), Lines: table(rows)}}, nil
+	lines := append(e.diagram(), "")
+	return []Block{{Title: t.T("show.topology", "lab", l.Name), Lines: append(lines, table(rows)...)}}, nil
+}
+
+// diagram draws the tutorial's picture with the lab's names:
+//
+//	client ─ public ─┬─ lb1  MASTER  prio 101 ─┬─ private ─ web1
+//	                 └─ lb2  BACKUP  prio 100 ─┘
+func (e *Env) diagram() []string {
+	r := e.Roles
+	private := ""
+	if web, err := r.Lab.Node(r.Web); err == nil {
+		private = web.Interfaces[0].Network
+	}
+	w := max(len(r.Master), len(r.Backup))
+	lb := func(name, state string, prio int) string {
+		return fmt.Sprintf("%-*s  %s  prio %-3d", w, name, state, prio)
+	}
+	left := fmt.Sprintf("%s ─ %s ─", r.Client, r.Lab.VIP.Network)
+	pad := strings.Repeat(" ", len([]rune(left)))
+	return []string{
+		left + "┬─ " + lb(r.Master, "MASTER", r.MasterVRRP.Priority) + " ─┬─ " + private + " ─ " + r.Web,
+		pad + "└─ " + lb(r.Backup, "BACKUP", r.BackupVRRP.Priority) + " ─┘",
+	}
 }
 
 // showWeb says which nodes have an address on the web server's network.
