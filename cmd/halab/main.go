@@ -73,6 +73,7 @@ proxy, web server and client probe in it, and lets you break it and watch.`,
 		newRunCommand(),
 		newCheckCommand(),
 		newConfigCommand(),
+		newLearnCommand(),
 	)
 	return root
 }

@@ -157,7 +157,7 @@ func (m *Model) finished(msg doneMsg) tea.Cmd {
 	v := m.views[msg.run.step]
 	v.waiting = ""
 	res := msg.res
-	v.result = &res
+	v.result, v.at = &res, m.c.Now()
 	if msg.err != nil {
 		v.err = msg.err.Error()
 		if errors.Is(msg.err, context.Canceled) {
@@ -179,7 +179,7 @@ func (m *Model) saveBookmark() {
 	b.Checks = map[string]learn.CheckMark{}
 	for i, v := range m.views {
 		if v.result != nil {
-			b.Checks[m.course.Steps[i].ID] = learn.CheckMark{Pass: v.result.Pass && v.err == "", At: m.c.Now()}
+			b.Checks[m.course.Steps[i].ID] = learn.CheckMark{Pass: v.result.Pass && v.err == "", At: v.at}
 		}
 	}
 	if m.opts.BookmarkPath == "" {

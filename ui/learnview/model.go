@@ -83,6 +83,8 @@ type stepView struct {
 	phase   learn.Phase
 	result  *learn.Result
 	err     string
+	// at is when the check ended.
+	at time.Time
 	// scroll is the first document line shown; follow keeps the newest
 	// output in view while the step runs.
 	scroll int
@@ -149,7 +151,7 @@ func New(course *learn.Course, env *learn.Env, watcher Watcher, opts Options) *M
 		for id, mark := range b.Checks {
 			if i := course.Index(id); i >= 0 {
 				res := learn.Result{Pass: mark.Pass}
-				m.views[i].result = &res
+				m.views[i].result, m.views[i].at = &res, mark.At
 			}
 		}
 	}

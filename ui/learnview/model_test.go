@@ -243,7 +243,8 @@ func TestBusyWhileRunning(t *testing.T) {
 // marked, and saves the place on every move and run.
 func TestResume(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "halab", "learn.json")
-	b := &learn.Bookmark{Step: "failover", Checks: map[string]learn.CheckMark{"topology": {Pass: true}, "web": {Pass: false}}}
+	passedAt := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	b := &learn.Bookmark{Step: "failover", Checks: map[string]learn.CheckMark{"topology": {Pass: true, At: passedAt}, "web": {Pass: false}}}
 	m, _ := newTest(t, learn.Indonesian, Options{Bookmark: b, BookmarkPath: path}, uifake.Steady(uifake.Now))
 	resize(m, 100, 30)
 	got := plain(m)
@@ -256,7 +257,8 @@ func TestResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if saved.Step != "preempt" || saved.Lang != learn.Indonesian || !saved.Checks["failover"].Pass || saved.Checks["web"].Pass {
+	if saved.Step != "preempt" || saved.Lang != learn.Indonesian || !saved.Checks["failover"].Pass || saved.Checks["web"].Pass ||
+		!saved.Checks["topology"].At.Equal(passedAt) || !saved.Checks["failover"].At.Equal(uifake.Now) {
 		t.Errorf("saved %+v", saved)
 	}
 }
