@@ -13,6 +13,7 @@ type numbered struct {
 	text string
 }
 
+// String is the line as the screen shows it, its number first.
 func (l numbered) String() string { return fmt.Sprintf("%3d  %s", l.n, l.text) }
 
 // configLines are a configuration's lines as the screen shows them:
