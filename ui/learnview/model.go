@@ -120,7 +120,10 @@ type Model struct {
 	// note is a passing message for the status line, until noteUntil.
 	note      string
 	noteUntil time.Time
-	quitting  bool
+	// scrollHint says how far the step's document is scrolled, when it
+	// is longer than its pane (set as the pane is drawn).
+	scrollHint string
+	quitting   bool
 }
 
 // New returns the screen of course on the lab env reaches; watcher feeds

@@ -297,3 +297,28 @@ func TestTooSmall(t *testing.T) {
 		t.Errorf("too small:\n%s", got)
 	}
 }
+
+// TestScroll: a step longer than its pane scrolls with the keys, and the
+// status line says how far.
+func TestScroll(t *testing.T) {
+	m, _ := newTest(t, learn.English, Options{}, uifake.Steady(uifake.Now))
+	resize(m, 100, 30)
+	runTo(t, m, "vrrp")
+	status := func() string { return strings.Split(plain(m), "\n")[28] }
+	if !strings.HasSuffix(strings.TrimSpace(status()), "↕ 0%") {
+		t.Fatalf("status line at the top: %q", status())
+	}
+	first := strings.Split(plain(m), "\n")[3]
+	key(t, m, "down")
+	if got := strings.Split(plain(m), "\n")[3]; got == first {
+		t.Errorf("↓ did not scroll: %q", got)
+	}
+	key(t, m, "end")
+	if !strings.HasSuffix(strings.TrimSpace(status()), "↕ 100%") || !strings.Contains(plain(m), "auth_pass myP@sswo") {
+		t.Errorf("end did not reach the bottom:\n%s", plain(m))
+	}
+	key(t, m, "g")
+	if got := strings.Split(plain(m), "\n")[3]; got != first {
+		t.Errorf("home did not return to the top: %q", got)
+	}
+}

@@ -109,8 +109,9 @@ func (m *Model) stepPane(w, h int) string {
 	}
 	v.scroll = min(v.scroll, maxScroll)
 	info := m.T("ui.step", "n", itoa(m.step+1), "total", itoa(len(m.course.Steps)))
+	m.scrollHint = ""
 	if maxScroll > 0 {
-		info += fmt.Sprintf(" · ↕ %d%%", 100*v.scroll/maxScroll)
+		m.scrollHint = fmt.Sprintf("↕ %d%%", 100*v.scroll/maxScroll)
 	}
 	title := m.env.Texts.Expand(m.course.Steps[m.step].Title)
 	return common.Frame(m.c.Styles, title, info, doc[v.scroll:], w, h, true)
@@ -162,7 +163,11 @@ func (m *Model) statusLine(w int) string {
 	default:
 		l.Add(st.Bold, m.T("ui.press", "action", label))
 	}
-	return common.Fit(l.String(), w)
+	if m.scrollHint == "" {
+		return common.Fit(l.String(), w)
+	}
+	hint := " " + m.scrollHint + " "
+	return common.Fit(l.String(), w-common.Width(hint)) + st.Dim.Render(hint)
 }
 
 func (m *Model) phaseText(p learn.Phase) string {
