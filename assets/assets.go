@@ -1,5 +1,6 @@
 // Package assets holds what halab ships inside its binary: the built-in labs
-// and the configuration files they name, and the built-in drills.
+// and the configuration files they name, the built-in drills, and the
+// walkthrough of `halab learn` in each of its languages.
 package assets
 
 import (
@@ -23,6 +24,14 @@ var drillFiles embed.FS
 // Drills is the file system of built-in drills (scenarios), rooted at the
 // drills directory: one NAME.yaml file per drill.
 var Drills fs.FS = mustSub(drillFiles, "drills")
+
+//go:embed learn
+var learnFiles embed.FS
+
+// Learn is the file system of the walkthrough (`halab learn`), rooted at
+// the learn directory: course.yaml names the steps in order and what each
+// does; LANG.yaml (en.yaml, id.yaml) holds every text of one language.
+var Learn fs.FS = mustSub(learnFiles, "learn")
 
 func mustSub(f fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)

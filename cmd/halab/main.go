@@ -75,6 +75,7 @@ proxy, web server and client probe in it, and lets you break it and watch.`,
 		newCheckCommand(),
 		newConfigCommand(),
 		newInventoryCommand(),
+		newLearnCommand(),
 	)
 	return root
 }

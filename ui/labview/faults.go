@@ -87,7 +87,13 @@ func (l *Live) fault(e control.Event) {
 		drop(func(o ActiveFault) bool { return o.Kind == kind && o.Target == f.Target })
 		return
 	}
-	l.faults = append(l.faults, ActiveFault{Kind: kind, Node: node, Target: f.Target, Text: text})
+	// A fault the recorded state already had in force (the event log
+	// replays it) is not in force twice.
+	if i := slices.IndexFunc(l.faults, func(o ActiveFault) bool { return o.Kind == kind && o.Target == f.Target }); i >= 0 {
+		l.faults[i].Text = text
+	} else {
+		l.faults = append(l.faults, ActiveFault{Kind: kind, Node: node, Target: f.Target, Text: text})
+	}
 	switch kind {
 	case lab.FaultCrash:
 		if n != nil {

@@ -305,3 +305,16 @@ func TestSeed(t *testing.T) {
 		t.Error("lb2 enp0s9 down in the kernel, not in the view")
 	}
 }
+
+// TestFaultInStateAndReplayed: a fault the recorded state has in force,
+// which the lab's event log then replays, is in force once.
+func TestFaultInStateAndReplayed(t *testing.T) {
+	st := fake.SeedState(fake.Now.Add(-fake.Uptime))
+	crash := lab.Fault{Kind: lab.FaultCrash, Node: "lb1"}
+	st.Faults = []lab.Fault{crash}
+	l := labview.New(st)
+	l.Apply(fake.Fault(fake.Now, crash))
+	if got := l.Faults(); len(got) != 1 || got[0].Kind != lab.FaultCrash {
+		t.Errorf("faults in force: %+v", got)
+	}
+}
