@@ -73,7 +73,7 @@ func startComponent(ns netns.NsHandle, labName, dir, node string, c lab.Componen
 		Socket: filepath.Join(nodeDir, c.Kind+".sock"),
 		Log:    filepath.Join(nodeDir, c.Kind+".log"),
 	}
-	args := []string{"run", c.Kind, "--node", node, "--control", st.Socket}
+	args := []string{"run", c.Command(), "--node", node, "--control", st.Socket}
 	if c.ConfigName != "" {
 		st.Config = filepath.Join(nodeDir, c.ConfigName)
 		if err := os.WriteFile(st.Config, c.Config, 0o600); err != nil {
@@ -114,7 +114,7 @@ func startComponent(ns netns.NsHandle, labName, dir, node string, c lab.Componen
 // keepalived-style scripts can call `halab check …`, and the lab's names.
 func componentEnv(binDir, labName, node string) []string {
 	env := []string{
-		"PATH=" + binDir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"PATH=" + binDir + ":" + lab.ProgramPath,
 		"HALAB_LAB=" + labName,
 		"HALAB_NODE=" + node,
 	}
