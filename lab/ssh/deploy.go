@@ -87,7 +87,7 @@ func startComponent(ctx context.Context, m *machine, labName, node string, c lab
 		Socket: path.Join(dir, c.Kind+".sock"),
 		Log:    path.Join(dir, c.Kind+".log"),
 	}
-	args := []string{"run", c.Kind, "--node", node, "--control", st.Socket}
+	args := []string{"run", c.Command(), "--node", node, "--control", st.Socket}
 	if c.ConfigName != "" {
 		st.Config = path.Join(dir, c.ConfigName)
 		if _, err := m.run(ctx, "write "+st.Config, "umask 077; mkdir -p "+shellQuote(dir)+"; cat > "+shellQuote(st.Config), strings.NewReader(string(c.Config))); err != nil {
