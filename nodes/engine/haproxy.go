@@ -38,7 +38,7 @@ const statsTimeout = time.Second
 // (maintenance), into backend events. The disable-server and
 // enable-server actions are HAProxy's `disable server` and `enable server`.
 func RunHAProxy(ctx context.Context, o Options) error {
-	path, err := findProgram(o.Program, "haproxy")
+	path, err := findProgram(o.Program, "haproxy", "haproxy")
 	if err != nil {
 		return err
 	}

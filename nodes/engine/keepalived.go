@@ -65,7 +65,7 @@ func RunKeepalived(ctx context.Context, o Options) error {
 	}
 	// keepalived is the judge of its configuration: halab's parser only
 	// names the instances, addresses and scripts to report on.
-	path, err := findProgram(o.Program, "keepalived")
+	path, err := findProgram(o.Program, "keepalived", "keepalived")
 	if err != nil {
 		return err
 	}
@@ -109,13 +109,14 @@ func RunKeepalived(ctx context.Context, o Options) error {
 }
 
 // findProgram is the program to run: the one given, or name in PATH.
-func findProgram(given, name string) (string, error) {
+// pkg is the Debian package that installs it, for the message.
+func findProgram(given, name, pkg string) (string, error) {
 	if given != "" {
 		return given, nil
 	}
 	path, err := lookPath(name)
 	if err != nil {
-		return "", fmt.Errorf("%s is not installed on this node (%v); install its Debian package, or run halab's own component", name, err)
+		return "", fmt.Errorf("%s is not installed on this node (%v); install the Debian package %s (sudo apt-get install %s), or run halab's own component", name, err, pkg, pkg)
 	}
 	return path, nil
 }

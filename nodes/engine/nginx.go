@@ -31,7 +31,7 @@ func RunNginx(ctx context.Context, o Options) error {
 	if len(o.Listen) == 0 {
 		return fmt.Errorf("nginx: no listen address (want e.g. 192.168.10.200:80 or :80)")
 	}
-	path, err := findProgram(o.Program, "nginx")
+	path, err := findProgram(o.Program, "nginx", "nginx-light")
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,5 +84,19 @@ func TestNginxAccessLines(t *testing.T) {
 	}
 	if len(events) != 2 || events[0].Level != "error" || !strings.Contains(events[0].Message, "Address already in use") || events[1].Level != "warn" {
 		t.Errorf("events = %+v, want the emerg line as an error and the warn line as a warning", events)
+	}
+}
+
+func TestFindProgram(t *testing.T) {
+	old := lookPath
+	defer func() { lookPath = old }()
+	lookPath = func(string) (string, error) {
+		return "", errors.New(`exec: "nginx": executable file not found in $PATH`)
+	}
+	if _, err := findProgram("", "nginx", "nginx-light"); err == nil || !strings.Contains(err.Error(), "install the Debian package nginx-light (sudo apt-get install nginx-light)") {
+		t.Errorf("missing nginx: %v", err)
+	}
+	if p, err := findProgram("/opt/nginx/sbin/nginx", "nginx", "nginx-light"); err != nil || p != "/opt/nginx/sbin/nginx" {
+		t.Errorf("a given program: %q, %v", p, err)
 	}
 }
