@@ -252,6 +252,9 @@ func buildNode(name string, raw fileNode, sshDefaults *fileSSH, l *Lab, used map
 	case RoleClient:
 		n.Components = append(n.Components, buildProbe(name, raw.Probe, l, at, ps))
 	}
+	if len(raw.Engine) > 0 && isRole(raw.Role) {
+		buildEngines(&n, raw.Engine, l.Provider, at, ps)
+	}
 	return n
 }
 

@@ -106,6 +106,11 @@ type Component struct {
 	Config []byte
 	// Args are the component's flags besides --node, --control and -f.
 	Args []string
+	// Engine is the real program that does the component's work (see
+	// Engines), run behind `halab run ENGINE`; empty for halab's own.
+	Engine string `json:",omitempty"`
+	// EngineAt is where the lab file names the engine.
+	EngineAt *Place `json:",omitempty"`
 }
 
 // Node returns the node called name.

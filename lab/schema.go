@@ -42,6 +42,9 @@ type fileNode struct {
 	Probe      *fileProbe               `yaml:"probe"`
 	Web        *fileWeb                 `yaml:"web"`
 	SSH        *fileSSH                 `yaml:"ssh"`
+	// Engine maps a component kind to the program that runs it: halab
+	// (the default) or a real one (see Engines).
+	Engine map[string]string `yaml:"engine"`
 }
 
 type fileInterface struct {

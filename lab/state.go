@@ -178,7 +178,8 @@ func (n *NodeState) Component(kind string) (*ComponentState, error) {
 
 // PlanComponent is where a component of node lives in nodeDir (its control
 // socket, log and configuration) and the `halab run` arguments that start
-// it, the same for every provider. Kind and paths are set; PID and
+// it (`halab run KIND`, or the adapter of the real program the lab's
+// engine names), the same for every provider. Kind and paths are set; PID and
 // Started are the provider's to fill in.
 func PlanComponent(nodeDir, node string, c Component) ComponentState {
 	st := ComponentState{
@@ -186,7 +187,7 @@ func PlanComponent(nodeDir, node string, c Component) ComponentState {
 		Socket: filepath.Join(nodeDir, c.Kind+".sock"),
 		Log:    filepath.Join(nodeDir, c.Kind+".log"),
 	}
-	st.Args = []string{"run", c.Kind, "--node", node, "--control", st.Socket}
+	st.Args = []string{"run", c.Command(), "--node", node, "--control", st.Socket}
 	if c.ConfigName != "" {
 		st.Config = filepath.Join(nodeDir, c.ConfigName)
 		st.Args = append(st.Args, "-f", st.Config)

@@ -252,7 +252,15 @@ func (t *labTimers) bounds(fr *faultRecord) (takeover, detected, recovery *Bound
 		bd.Why = "no advert reaches " + b.node + ": " + bd.Why
 		return bd, nil, nil
 	case lab.FaultLinkDown:
-		if contains(m.faultIfaces, f.Interface) {
+		switch {
+		case f.Interface == m.iface:
+			// keepalived sends its adverts, unicast ones too, out of the
+			// instance's interface: the priority-0 advert of FAULT cannot
+			// leave, and the backup hears only silence.
+			bd := b.masterDownBound(bp)
+			bd.Why = fmt.Sprintf("%s goes to FAULT, but its priority-0 advert would leave through %s, which is down: %s", master, f.Interface, bd.Why)
+			return bd, nil, nil
+		case contains(m.faultIfaces, f.Interface):
 			return b.skewBound(bp, fmt.Sprintf("%s goes to FAULT (it tracks %s with weight 0) and sends priority 0", master, f.Interface)), nil, nil
 		}
 	case lab.FaultKill, lab.FaultStop:

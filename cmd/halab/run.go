@@ -47,6 +47,7 @@ and stops gracefully on SIGTERM or SIGINT. Components run alone on any Linux
 host; in a lab, halab starts them on each node.`,
 	}
 	cmd.AddCommand(newRunVRRP(), newRunProxy(), newRunWeb(), newRunProbe())
+	cmd.AddCommand(newRunEngines()...)
 	return cmd
 }
 
@@ -54,7 +55,13 @@ host; in a lab, halab starts them on each node.`,
 // scripts see which component a process is), serves the control socket and
 // runs fn until SIGTERM/SIGINT.
 func runComponent(kind string, f componentFlags, fn func(ctx context.Context, ctl *control.Server, log *slog.Logger) error) error {
-	if name, err := unix.BytePtrFromString("halab-" + kind); err == nil {
+	return runNamed("halab-"+kind, kind, f, fn)
+}
+
+// runNamed is runComponent with the process name procName: the adapter of
+// a real program is not the component's own process (see check.SameComponent).
+func runNamed(procName, kind string, f componentFlags, fn func(ctx context.Context, ctl *control.Server, log *slog.Logger) error) error {
+	if name, err := unix.BytePtrFromString(procName); err == nil {
 		_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)
 	}
 	level := slog.LevelInfo

@@ -43,7 +43,10 @@ type nodeStatus struct {
 }
 
 type componentStatus struct {
-	Kind    string          `json:"kind"`
+	Kind string `json:"kind"`
+	// Engine is the real program that runs the component (keepalived,
+	// haproxy, nginx); empty for halab's own.
+	Engine  string          `json:"engine,omitempty"`
 	PID     int             `json:"pid"`
 	Running bool            `json:"running"`
 	Ready   bool            `json:"ready"`
@@ -125,7 +128,8 @@ func collectStatus(ctx context.Context, st *lab.State, acc lab.Access) labStatus
 	out := labStatus{Name: st.Name, Provider: st.Provider, Source: st.Lab.Source, Phase: st.Phase, Created: st.Created}
 	for _, ns := range st.Nodes {
 		n := nodeStatus{Name: ns.Name, Namespace: ns.Namespace, Where: acc.Where(ns.Name)}
-		if node, err := st.Lab.Node(ns.Name); err == nil {
+		node, err := st.Lab.Node(ns.Name)
+		if err == nil {
 			n.Role = string(node.Role)
 		}
 		ifaces, err := acc.Interfaces(ctx, ns.Name)
@@ -135,6 +139,11 @@ func collectStatus(ctx context.Context, st *lab.State, acc lab.Access) labStatus
 		n.Interfaces = ifaces
 		for _, c := range ns.Components {
 			cs := componentStatus{Kind: c.Kind, PID: c.PID, Socket: c.Socket, Log: c.Log, Running: acc.Alive(ctx, ns.Name, c.PID)}
+			if node != nil {
+				if mc := node.Component(c.Kind); mc != nil {
+					cs.Engine = mc.Engine
+				}
+			}
 			sctx, cancel := context.WithTimeout(ctx, time.Second)
 			s, err := acc.Control(ns.Name, c).Status(sctx, nil)
 			cancel()
@@ -241,18 +250,25 @@ func printStatus(w io.Writer, s labStatus) {
 	printVRRP(w, s)
 }
 
+// componentLine says one component's state: "vrrp ● LB_VIP MASTER prio
+// 103", with the real program that runs it when it is not halab's own
+// ("vrrp (keepalived) ● …").
 func componentLine(c componentStatus) string {
+	kind := c.Kind
+	if c.Engine != "" {
+		kind += " (" + c.Engine + ")"
+	}
 	switch {
 	case !c.Running:
-		return fmt.Sprintf("%s ✕ not running (pid %d; log %s)", c.Kind, c.PID, c.Log)
+		return fmt.Sprintf("%s ✕ not running (pid %d; log %s)", kind, c.PID, c.Log)
 	case c.Error != "":
-		return fmt.Sprintf("%s ? pid %d, control socket not answering", c.Kind, c.PID)
+		return fmt.Sprintf("%s ? pid %d, control socket not answering", kind, c.PID)
 	case !c.Ready:
-		return fmt.Sprintf("%s … starting (pid %d)", c.Kind, c.PID)
+		return fmt.Sprintf("%s … starting (pid %d)", kind, c.PID)
 	case c.Summary != "":
-		return fmt.Sprintf("%s ● %s", c.Kind, c.Summary)
+		return fmt.Sprintf("%s ● %s", kind, c.Summary)
 	default:
-		return fmt.Sprintf("%s ● pid %d", c.Kind, c.PID)
+		return fmt.Sprintf("%s ● pid %d", kind, c.PID)
 	}
 }
 

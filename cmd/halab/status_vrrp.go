@@ -29,8 +29,12 @@ func printVRRP(w io.Writer, s labStatus) {
 				first = false
 			}
 			for _, in := range st.Instances {
-				fmt.Fprintf(w, "  %-6s %-8s %-6s prio %d (base %d), v%d %s, %s → %s\n", n.Name, in.Name, in.State,
-					in.Priority, in.BasePriority, in.Version, in.Auth, in.Source, strings.Join(in.Destinations, ","))
+				engine := ""
+				if c.Engine != "" {
+					engine = ", real " + c.Engine
+				}
+				fmt.Fprintf(w, "  %-6s %-8s %-6s prio %d (base %d), v%d %s, %s → %s%s\n", n.Name, in.Name, in.State,
+					in.Priority, in.BasePriority, in.Version, in.Auth, in.Source, strings.Join(in.Destinations, ","), engine)
 				if t := in.LastTransition; t != nil {
 					fmt.Fprintf(w, "         since %s: %s\n", t.At.Format("15:04:05.000"), t.Reason)
 				}
@@ -44,6 +48,11 @@ func printVRRP(w io.Writer, s labStatus) {
 							time.Until(in.MasterDown).Round(10*time.Millisecond))
 					}
 					fmt.Fprintln(w, line)
+				}
+				if c.Engine != "" {
+					// keepalived logs no advert counts (its SIGUSR2
+					// statistics go to a file of the machine's).
+					continue
 				}
 				fmt.Fprintf(w, "         adverts sent %d, received %d, dropped %s\n", in.Counters.Sent, in.Counters.Received, dropped(in.Counters.Dropped))
 			}

@@ -23,7 +23,14 @@ func newValidateCommand() *cobra.Command {
 				if err != nil {
 					return "", err
 				}
-				return fmt.Sprintf("lab %s, %d nodes, %d networks", l.Name, len(l.Nodes), len(l.Networks)), nil
+				// A netns lab runs on this machine: the real programs
+				// it names must be here.
+				if l.Provider == lab.ProviderNetns {
+					if err := l.CheckEngines(lab.FindProgram); err != nil {
+						return "", err
+					}
+				}
+				return fmt.Sprintf("lab %s, %d nodes, %d networks%s", l.Name, len(l.Nodes), len(l.Networks), engineSummary(l)), nil
 			})
 		},
 	}
@@ -54,6 +61,20 @@ func validateFiles(kind string, files []string, check func(string) (string, erro
 		return fmt.Errorf("%d of %d %s files have problems", bad, len(files), kind)
 	}
 	return nil
+}
+
+// engineSummary names the real programs a lab runs: ", real keepalived
+// on lb2, real haproxy on lb2".
+func engineSummary(l *lab.Lab) string {
+	var s string
+	for _, n := range l.Nodes {
+		for _, c := range n.Components {
+			if c.Engine != "" {
+				s += fmt.Sprintf(", real %s on %s", c.Engine, n.Name)
+			}
+		}
+	}
+	return s
 }
 
 func newLabsCommand() *cobra.Command {

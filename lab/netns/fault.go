@@ -74,14 +74,27 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 		if !check.ProcessAlive(c.PID) {
 			return fmt.Errorf("%s on %s is not running", f.Component, f.Node)
 		}
-		sig, grace := syscall.SIGKILL, 2*time.Second
-		if f.Kind == lab.FaultStop {
-			sig, grace = syscall.SIGTERM, stopGrace
+		if f.Kind == lab.FaultKill {
+			killTree(c.PID)
+			return nil
 		}
-		_ = syscall.Kill(c.PID, sig)
-		if !waitExit(c.PID, grace) {
-			_ = syscall.Kill(c.PID, syscall.SIGKILL)
-			waitExit(c.PID, 2*time.Second)
+		// A graceful stop asks the component, which stops what it runs
+		// (a real program behind an adapter) its own way; what is left
+		// below it after the grace time is killed with it.
+		below := map[int]nsID{}
+		for _, p := range descendants(c.PID) {
+			below[p], _ = namespaceID(fmt.Sprintf("/proc/%d/ns/net", p))
+		}
+		_ = syscall.Kill(c.PID, syscall.SIGTERM)
+		if !waitExit(c.PID, stopGrace) {
+			killTree(c.PID)
+		}
+		for p, ns := range below {
+			// Still the same process: alive, in the node's namespace.
+			if now, ok := namespaceID(fmt.Sprintf("/proc/%d/ns/net", p)); ok && now == ns && check.ProcessAlive(p) {
+				_ = syscall.Kill(p, syscall.SIGKILL)
+				waitExit(p, 2*time.Second)
+			}
 		}
 		return nil
 	case lab.FaultStart:

@@ -105,7 +105,7 @@ func startComponent(ns netns.NsHandle, labName, dir, node string, c lab.Componen
 // keepalived-style scripts can call `halab check …`, and the lab's names.
 func componentEnv(binDir, labName, node string) []string {
 	env := []string{
-		"PATH=" + binDir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"PATH=" + binDir + ":" + lab.ProgramPath,
 		"HALAB_LAB=" + labName,
 		"HALAB_NODE=" + node,
 	}

@@ -54,6 +54,11 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 	if err := CheckPrivileges(); err != nil {
 		return nil, err
 	}
+	// Real programs a node names must be on this machine: said before
+	// anything is built, with the package to install.
+	if err := l.CheckEngines(lab.FindProgram); err != nil {
+		return nil, err
+	}
 	unlock, err := lockLab(l.Name)
 	if err != nil {
 		return nil, err

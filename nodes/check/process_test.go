@@ -39,6 +39,10 @@ func TestProcessInNamespace(t *testing.T) {
 		{"only the other node's proxy", map[string][3]string{"11": {"halab-proxy", "net:[2]", "S"}}, false},
 		{"own proxy is a zombie", map[string][3]string{"12": {"halab-proxy", "net:[1]", "Z"}}, false},
 		{"other program in own node", map[string][3]string{"13": {"halab-vrrp", "net:[1]", "S"}}, false},
+		{"real haproxy in own node", map[string][3]string{"14": {"haproxy", "net:[1]", "S"}}, true},
+		{"real haproxy in the other node", map[string][3]string{"15": {"haproxy", "net:[2]", "S"}}, false},
+		{"the adapter that ran a dead haproxy", map[string][3]string{"16": {"halab-haproxy", "net:[1]", "S"}, "17": {"haproxy", "net:[1]", "Z"}}, false},
+		{"real keepalived is not a proxy", map[string][3]string{"18": {"keepalived", "net:[1]", "S"}}, false},
 		{"none", nil, false},
 	}
 	for _, tt := range tests {
@@ -51,5 +55,27 @@ func TestProcessInNamespace(t *testing.T) {
 				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSameComponent(t *testing.T) {
+	tests := []struct {
+		comm, want string
+		same       bool
+	}{
+		{"halab-proxy", "halab-proxy", true},
+		{"haproxy", "halab-proxy", true},
+		{"keepalived", "halab-vrrp", true},
+		{"nginx", "halab-web", true},
+		{"halab-proxy", "haproxy", false}, // a real name is matched exactly, as killall does
+		{"nginx", "halab-proxy", false},
+		{"haproxy", "haproxy", true},
+		{"sshd", "sshd", true},
+		{"sshd", "ssh", false},
+	}
+	for _, tt := range tests {
+		if got := SameComponent(tt.comm, tt.want); got != tt.same {
+			t.Errorf("SameComponent(%q, %q) = %v, want %v", tt.comm, tt.want, got, tt.same)
+		}
 	}
 }

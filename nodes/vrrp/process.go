@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/halab/halab/nodes/check"
 	"github.com/halab/halab/nodes/vrrp/kaconf"
 )
 
@@ -211,10 +212,12 @@ func readStat(dir string) (comm string, alive bool) {
 // matchProcess is keepalived's match (track_process.c read_procs,
 // check_process): the process name (comm) equals Command; or, with
 // FullCommand, argv[0] of the NUL-separated cmdline equals Command and the
-// parameters match as check_params says.
+// parameters match as check_params says. halab-proxy (and the other
+// component names) also match the real program a node may run in the
+// component's place (check.SameComponent).
 func matchProcess(p *kaconf.Process, comm string, cmdline []byte) bool {
 	if !p.FullCommand {
-		return comm == p.Command
+		return check.SameComponent(comm, p.Command)
 	}
 	argv0, params, _ := bytes.Cut(cmdline, []byte{0})
 	if string(argv0) != p.Command {

@@ -31,6 +31,8 @@ func TestMatchProcess(t *testing.T) {
 		{"comm equal", comm, "halab-proxy", nil, true},
 		{"comm is exact, not a prefix (pgrep ^x$)", comm, "halab-proxy2", nil, false},
 		{"comm, not argv[0]", comm, "halab", cmdline("halab-proxy"), false},
+		{"halab-proxy is the node's proxy: real haproxy in its place", comm, "haproxy", nil, true},
+		{"but not its adapter", comm, "halab-haproxy", nil, false},
 		{"full command: argv[0]", full, "haproxy", cmdline("/usr/sbin/haproxy", "-f", "x"), true},
 		{"full command: the whole argv[0], not its base name", full, "haproxy", cmdline("haproxy", "-f", "x"), false},
 		{"full command: empty cmdline (kernel thread)", full, "haproxy", nil, false},

@@ -90,9 +90,15 @@ func logTail(path string) string {
 // it found it.
 func runDrill(t *testing.T, l *livelab.Lab, d *scenarios.Drill) {
 	t.Helper()
+	runDrillWith(t, l, d, scenarios.Options{})
+}
+
+// runDrillWith is runDrill with the runner's options.
+func runDrillWith(t *testing.T, l *livelab.Lab, d *scenarios.Drill, opts scenarios.Options) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rep, err := scenarios.Run(ctx, l, d, scenarios.Options{})
+	rep, err := scenarios.Run(ctx, l, d, opts)
 	keep(t, d.Name, rep)
 	if err != nil {
 		t.Fatal(err)

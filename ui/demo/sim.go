@@ -224,10 +224,11 @@ func (s *sim) showTimer(r *router, running bool) {
 // alive reports whether a router's VRRP runs on a powered node.
 func (r *router) alive() bool { return r.n.powered && r.n.running[lab.ComponentVRRP] && r.state != "" }
 
-// hears reports whether adverts from b reach a (unicast on the private
-// network).
+// hears reports whether adverts from b reach a. They are unicast to the
+// private addresses, but keepalived sends them out of the instance's
+// (public) interface and hears them only there.
 func (s *sim) hears(a, b *router) bool {
-	return a.alive() && b.alive() && a.n.linkUp[a.privIf] && b.n.linkUp[b.privIf] &&
+	return a.alive() && b.alive() && a.n.linkUp[a.pubIf] && b.n.linkUp[b.pubIf] &&
 		!s.partitioned(a.n.spec.Name, b.n.spec.Name)
 }
 

@@ -51,11 +51,23 @@ func (s ComponentState) String() string {
 
 // Component is one component process of a node.
 type Component struct {
-	Kind  string
-	State ComponentState
+	Kind string
+	// Engine is the real program that runs it (keepalived, haproxy,
+	// nginx); empty for halab's own.
+	Engine string
+	State  ComponentState
 	// Since is when State last changed; Why says why, when known.
 	Since time.Time
 	Why   string
+}
+
+// Label names the component as the topology shows it: the real program
+// when one runs it ("keepalived"), else its kind ("vrrp").
+func (c *Component) Label() string {
+	if c.Engine != "" {
+		return c.Engine
+	}
+	return c.Kind
 }
 
 // Timer is a backup's master-down timer while it counts.
@@ -219,7 +231,7 @@ func New(st *lab.State) *Live {
 			spec := &st.Lab.Nodes[i]
 			n := &Node{Name: spec.Name, Role: spec.Role, Spec: spec, LB: -1, LinkDown: map[string]bool{}}
 			for _, c := range spec.Components {
-				n.Components = append(n.Components, &Component{Kind: c.Kind})
+				n.Components = append(n.Components, &Component{Kind: c.Kind, Engine: c.Engine})
 				if c.Kind == lab.ComponentVRRP {
 					n.VRRP = &VRRP{}
 				}

@@ -66,7 +66,8 @@ func (m *Model) lbLines(n *labview.Node, compact bool, rows int) [][]seg {
 	return lines
 }
 
-// components is "vrrp ● proxy ●".
+// components is "vrrp ● proxy ●", or with real programs "keepalived ●
+// haproxy ●".
 func (m *Model) components(n *labview.Node) []seg {
 	var out []seg
 	for i, c := range n.Ordered() {
@@ -74,7 +75,7 @@ func (m *Model) components(n *labview.Node) []seg {
 			out = append(out, seg{s: " "})
 		}
 		sym, sst := common.Health(m.Styles, c.State)
-		out = append(out, seg{c.Kind + " ", m.Styles.Text}, seg{sym, sst})
+		out = append(out, seg{c.Label() + " ", m.Styles.Text}, seg{sym, sst})
 	}
 	return out
 }
@@ -115,7 +116,7 @@ func (m *Model) hostLines(n *labview.Node, compact bool) [][]seg {
 				l1 = append(l1, seg{s: " "})
 			}
 			sym, sst := common.Health(st, c.State)
-			l1 = append(l1, seg{sym, sst}, seg{" " + c.Kind, st.Text})
+			l1 = append(l1, seg{sym, sst}, seg{" " + c.Label(), st.Text})
 		}
 	}
 	addr := ""

@@ -102,3 +102,35 @@ func TestLargerLab(t *testing.T) {
 		}
 	}
 }
+
+// TestRealPrograms: the mixed lab's lb2 and web1 name the real programs
+// that run their components, at every width the seed lab fits.
+func TestRealPrograms(t *testing.T) {
+	l, err := lab.LoadBuiltin("mixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fake.SeedState(fake.Now.Add(-fake.Uptime))
+	st.Lab = l
+	for _, w := range []int{56, 60, 70, 88, 120} {
+		m, _ := model(st, fake.Steady(fake.Now), w, 16)
+		screen := ansi.Strip(m.View())
+		for i, line := range strings.Split(screen, "\n") {
+			if ansi.StringWidth(line) != w {
+				t.Errorf("width %d: line %d is %d wide", w, i, ansi.StringWidth(line))
+			}
+		}
+		if w < 88 {
+			continue
+		}
+		if lb2 := boxOf(screen, "lb2"); !strings.Contains(lb2, "keepalived") || !strings.Contains(lb2, "haproxy") {
+			t.Errorf("width %d: lb2's box does not name keepalived and haproxy:\n%s", w, screen)
+		}
+		if lb1 := boxOf(screen, "lb1"); !strings.Contains(lb1, "vrrp") || strings.Contains(lb1, "keepalived") {
+			t.Errorf("width %d: lb1's box names another engine than halab's vrrp:\n%s", w, screen)
+		}
+		if !strings.Contains(screen, "● nginx") {
+			t.Errorf("width %d: web1's box does not name nginx:\n%s", w, screen)
+		}
+	}
+}
