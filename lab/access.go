@@ -104,3 +104,25 @@ func Lock(name string) (func(), error) {
 		dir.Close()
 	}, nil
 }
+
+// OpenRunning finds the running lab called name (or the only lab up, when
+// name is empty), reads its state and opens access to its nodes; the
+// caller closes the access.
+func OpenRunning(name string) (*State, Access, error) {
+	n, err := Resolve(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := LoadState(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.Lab == nil {
+		return nil, nil, fmt.Errorf("lab %s: its state has no lab model; `halab down --lab %s` removes it", n, n)
+	}
+	acc, err := OpenAccess(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, acc, nil
+}

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 
@@ -55,4 +56,25 @@ func ApplyRecorded(ctx context.Context, st *State, f Fault, do FaultFunc) error 
 		}
 	}
 	return nil
+}
+
+// FaultTarget finds the node a fault acts on, in the lab and in its state,
+// and refuses every fault but restore on a powered-off node, as a machine
+// without power takes no other fault.
+func (st *State) FaultTarget(f Fault) (*Node, *NodeState, error) {
+	if f.Node == "" {
+		return nil, nil, errors.New("which node? name one")
+	}
+	node, err := st.Lab.Node(f.Node)
+	if err != nil {
+		return nil, nil, err
+	}
+	ns, err := st.Node(f.Node)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns.PoweredOff && f.Kind != FaultRestore {
+		return nil, nil, fmt.Errorf("%s is powered off; restore it first (halab fault restore %s)", f.Node, f.Node)
+	}
+	return node, ns, nil
 }

@@ -34,18 +34,15 @@ import (
 	"github.com/halab/halab/ui/labview"
 )
 
-// eventBatch is the most events one message carries: the stream's replay
-// at start arrives in a few messages, not thousands.
-const eventBatch = 512
-
 // Messages.
 type (
 	// streamMsg carries the event stream once it is open.
 	streamMsg struct{ ch <-chan control.Event }
-	// eventsMsg is a batch of events, in arrival order.
-	eventsMsg []control.Event
+	// eventsMsg is a batch of events (common.WaitEvents): the stream's
+	// replay at start arrives in a few messages, not thousands.
+	eventsMsg = common.EventsMsg
 	// streamEndedMsg says the event stream closed.
-	streamEndedMsg struct{}
+	streamEndedMsg = common.StreamEndedMsg
 	// snapshotMsg is a status snapshot, or why there is none.
 	snapshotMsg struct {
 		snap    Snapshot
@@ -154,30 +151,6 @@ func (m *Model) openStream() tea.Cmd {
 	return func() tea.Msg { return streamMsg{b.Events(ctx)} }
 }
 
-// waitEvents reads the next events: one, blocking, then whatever else is
-// already waiting, up to eventBatch.
-func waitEvents(ch <-chan control.Event) tea.Cmd {
-	return func() tea.Msg {
-		e, ok := <-ch
-		if !ok {
-			return streamEndedMsg{}
-		}
-		batch := eventsMsg{e}
-		for len(batch) < eventBatch {
-			select {
-			case e, ok := <-ch:
-				if !ok {
-					return batch
-				}
-				batch = append(batch, e)
-			default:
-				return batch
-			}
-		}
-		return batch
-	}
-}
-
 func (m *Model) readSnapshot(refresh bool) tea.Cmd {
 	ctx, b := m.ctx, m.backend
 	return func() tea.Msg {
@@ -274,5 +247,5 @@ func (m *Model) nextEvents() tea.Cmd {
 	if m.stream == nil {
 		return nil
 	}
-	return waitEvents(m.stream)
+	return common.WaitEvents(m.stream)
 }

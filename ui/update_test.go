@@ -13,6 +13,7 @@ import (
 
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/nodes/control"
+	"github.com/halab/halab/ui/common"
 	"github.com/halab/halab/ui/fake"
 	"github.com/halab/halab/ui/internal/screentest"
 	"github.com/halab/halab/ui/labview"
@@ -81,7 +82,7 @@ func TestInitStreamsEvents(t *testing.T) {
 		if !ok {
 			t.Fatalf("got %T, want events", msg)
 		}
-		if len(batch) > eventBatch {
+		if len(batch) > common.EventBatch {
 			t.Fatalf("batch of %d events", len(batch))
 		}
 		total += len(batch)

@@ -188,7 +188,7 @@ func newUICommand() *cobra.Command {
 				go sim.Run(ctx)
 				backend = sim
 			} else {
-				st, acc, err := openLab(name)
+				st, acc, err := lab.OpenRunning(name)
 				if err != nil {
 					return err
 				}

@@ -22,7 +22,7 @@ func newEventsCommand() *cobra.Command {
 		Short: "Follow a running lab's events (VRRP states, VIP moves, backends, outages)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, acc, err := openLab(name)
+			st, acc, err := lab.OpenRunning(name)
 			if err != nil {
 				return err
 			}

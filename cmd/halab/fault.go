@@ -37,7 +37,7 @@ it as it lands, whichever shell it came from.
 			if err != nil {
 				return err
 			}
-			st, acc, err := openLab(name)
+			st, acc, err := lab.OpenRunning(name)
 			if err != nil {
 				return err
 			}

@@ -167,7 +167,7 @@ func runHome(ctx context.Context) error {
 	if res.Action != home.ActionAttach {
 		return nil
 	}
-	st, acc, err := openLab(res.Lab)
+	st, acc, err := lab.OpenRunning(res.Lab)
 	if err != nil {
 		return err
 	}

@@ -58,17 +58,3 @@ func providerForState(st *lab.State, o providerOptions) (lab.Provider, error) {
 	}
 	return providerFor(st.Provider, st.Lab, o)
 }
-
-// openLab loads the state of the lab called name (or the only lab up) and
-// opens access to its nodes; the caller closes it.
-func openLab(name string) (*lab.State, lab.Access, error) {
-	st, err := runningLab(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	acc, err := lab.OpenAccess(st)
-	if err != nil {
-		return nil, nil, err
-	}
-	return st, acc, nil
-}

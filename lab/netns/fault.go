@@ -33,14 +33,7 @@ func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab
 	if f.Kind == lab.FaultHeal {
 		return nil, healAll(st)
 	}
-	if f.Node == "" {
-		return nil, errors.New("which node? name one")
-	}
-	node, err := st.Lab.Node(f.Node)
-	if err != nil {
-		return nil, err
-	}
-	ns, err := st.Node(f.Node)
+	node, ns, err := st.FaultTarget(f)
 	if err != nil {
 		return nil, err
 	}
@@ -49,9 +42,6 @@ func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab
 		return nil, fmt.Errorf("%s: namespace %s is missing: %w", f.Node, ns.Namespace, err)
 	}
 	defer h.Close()
-	if ns.PoweredOff && f.Kind != lab.FaultRestore {
-		return nil, fmt.Errorf("%s is powered off; restore it first (halab fault restore %s)", f.Node, f.Node)
-	}
 	if f.Kind == lab.FaultCrash {
 		return crash(h, node, ns)
 	}

@@ -28,19 +28,9 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 	if f.Kind == lab.FaultHeal {
 		return nil, a.healAll(ctx, st)
 	}
-	if f.Node == "" {
-		return nil, errors.New("which node? name one")
-	}
-	node, err := st.Lab.Node(f.Node)
+	node, ns, err := st.FaultTarget(f)
 	if err != nil {
 		return nil, err
-	}
-	ns, err := st.Node(f.Node)
-	if err != nil {
-		return nil, err
-	}
-	if ns.PoweredOff && f.Kind != lab.FaultRestore {
-		return nil, fmt.Errorf("%s is powered off; restore it first (halab fault restore %s)", f.Node, f.Node)
 	}
 	m, err := a.machine(ctx, f.Node)
 	if err != nil {

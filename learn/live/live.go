@@ -40,18 +40,11 @@ var _ learn.Lab = (*Lab)(nil)
 // binary that runs commands in its nodes (`halab exec`). Close releases
 // the access.
 func Open(name, halab string) (*Lab, error) {
-	st, err := lab.LoadState(name)
+	st, acc, err := lab.OpenRunning(name)
 	if err != nil {
 		return nil, err
 	}
-	if st.Lab == nil {
-		return nil, fmt.Errorf("lab %s: its state has no lab model", name)
-	}
-	acc, err := lab.OpenAccess(st)
-	if err != nil {
-		return nil, err
-	}
-	return &Lab{name: name, halab: halab, access: acc, last: st}, nil
+	return &Lab{name: st.Name, halab: halab, access: acc, last: st}, nil
 }
 
 // Close releases the access to the lab.

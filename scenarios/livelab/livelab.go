@@ -39,22 +39,11 @@ var _ scenarios.Lab = (*Lab)(nil)
 // Open finds the running lab called name (or the only one up, when name is
 // empty) and opens access to it; Close releases it.
 func Open(name string) (*Lab, error) {
-	n, err := lab.Resolve(name)
+	st, acc, err := lab.OpenRunning(name)
 	if err != nil {
 		return nil, err
 	}
-	st, err := lab.LoadState(n)
-	if err != nil {
-		return nil, err
-	}
-	if st.Lab == nil {
-		return nil, fmt.Errorf("lab %s: its state has no lab model", n)
-	}
-	acc, err := lab.OpenAccess(st)
-	if err != nil {
-		return nil, err
-	}
-	return &Lab{name: n, access: acc, last: st}, nil
+	return &Lab{name: st.Name, access: acc, last: st}, nil
 }
 
 // Close releases the access to the lab.

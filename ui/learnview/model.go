@@ -205,8 +205,8 @@ type (
 		err error
 	}
 	streamMsg      struct{ ch <-chan control.Event }
-	eventsMsg      []control.Event
-	streamEndedMsg struct{}
+	eventsMsg      = common.EventsMsg
+	streamEndedMsg = common.StreamEndedMsg
 	snapshotMsg    struct {
 		snap labview.Snapshot
 		err  error
@@ -231,31 +231,6 @@ func (m *Model) loadShow(i int) tea.Cmd {
 func (m *Model) openStream() tea.Cmd {
 	ctx, w := m.ctx, m.watcher
 	return func() tea.Msg { return streamMsg{w.Events(ctx)} }
-}
-
-// eventBatch is the most events one message carries.
-const eventBatch = 512
-
-func waitEvents(ch <-chan control.Event) tea.Cmd {
-	return func() tea.Msg {
-		e, ok := <-ch
-		if !ok {
-			return streamEndedMsg{}
-		}
-		batch := eventsMsg{e}
-		for len(batch) < eventBatch {
-			select {
-			case e, ok := <-ch:
-				if !ok {
-					return batch
-				}
-				batch = append(batch, e)
-			default:
-				return batch
-			}
-		}
-		return batch
-	}
 }
 
 func (m *Model) readSnapshot() tea.Cmd {
@@ -293,13 +268,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.finished(msg)
 	case streamMsg:
 		m.stream = msg.ch
-		return m, waitEvents(m.stream)
+		return m, common.WaitEvents(m.stream)
 	case eventsMsg:
 		for i := range msg {
 			m.live.Apply(msg[i])
 		}
 		if m.stream != nil {
-			return m, waitEvents(m.stream)
+			return m, common.WaitEvents(m.stream)
 		}
 	case snapshotMsg:
 		if msg.err == nil {
