@@ -36,15 +36,16 @@ func main() {
 	only := flag.String("drills", "", "comma-separated drills to run (default: every built-in drill for the seed lab)")
 	reports := flag.String("reports", "", "write a Markdown report of each failed run into this directory")
 	jsonOut := flag.String("json", "", "also write the whole result (every run and sample) as JSON to this file")
+	keep := flag.Bool("keep", false, "keep the lab at the end, for its logs (remove it with halab down --lab NAME)")
 	flag.Parse()
-	if err := run(*duration, *halab, *name, *only, *reports, *jsonOut); err != nil {
+	if err := run(*duration, *halab, *name, *only, *reports, *jsonOut, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
 }
 
 // run builds the lab, soaks it and removes it.
-func run(duration time.Duration, halab, name, only, reports, jsonOut string) error {
+func run(duration time.Duration, halab, name, only, reports, jsonOut string, keep bool) error {
 	if os.Geteuid() != 0 {
 		return errors.New("needs root to build a lab (network namespaces): run `sudo make soak`")
 	}
@@ -62,6 +63,10 @@ func run(duration time.Duration, halab, name, only, reports, jsonOut string) err
 		return err
 	}
 	defer func() {
+		if keep {
+			fmt.Printf("soak: lab %s kept; remove it with: sudo %s down --lab %s\n", name, halab, name)
+			return
+		}
 		if err := halabRun(context.Background(), halab, "down", "--lab", name); err != nil {
 			fmt.Fprintln(os.Stderr, "soak:", err)
 		}
