@@ -17,10 +17,10 @@ import (
 // round more of two short drills (about 35 s): the machinery `make soak`
 // runs for half an hour, with its sampling read from live processes.
 func TestSoakOneRound(t *testing.T) {
-	roottest.Require(t)
 	if testing.Short() {
 		t.Skip("-short: no lab")
 	}
+	roottest.Require(t)
 	name := roottest.LabName("sk")
 	t.Cleanup(func() { roottest.Run(t, "down", "--lab", name) })
 	roottest.MustRun(t, "up", "--no-ui", "-q", "--name", name)
