@@ -223,9 +223,11 @@ func writeReport(dir string, rec RunRecord, rep *scenarios.Report) (string, erro
 	return path, os.WriteFile(path, b.Bytes(), 0o644)
 }
 
-// sample takes a sample and keeps it.
+// sample takes a sample and keeps it. It outlives ctx (each status call
+// has its own timeout): the lab after an interrupted run is still worth
+// reading.
 func (s *soak) sample(ctx context.Context, after string) {
-	s.res.Samples = append(s.res.Samples, s.take(ctx, after))
+	s.res.Samples = append(s.res.Samples, s.take(context.WithoutCancel(ctx), after))
 }
 
 // progress prints a line for a run and the sample after it.

@@ -114,6 +114,28 @@ func TestLoop(t *testing.T) {
 	}
 }
 
+// TestSamplingOutlivesAnInterrupt: the sample after the run that was
+// interrupted is taken with a context that is not cancelled.
+func TestSamplingOutlivesAnInterrupt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := fakeSoak(Config{Drills: drills("a", "b"), Duration: time.Hour}, func(int, *scenarios.Drill) RunRecord {
+		cancel()
+		return RunRecord{Measured: true, Failure: "interrupted"}
+	})
+	take := s.take
+	s.take = func(c context.Context, after string) Sample {
+		if c.Err() != nil {
+			t.Errorf("sample after %s taken with a cancelled context", after)
+		}
+		return take(c, after)
+	}
+	s.loop(ctx)
+	if r := s.finish(); len(r.Runs) != 1 || len(r.Samples) != 1 || !strings.HasPrefix(r.Aborted, "interrupted") {
+		t.Errorf("%d runs, %d samples, aborted %q; want 1, 1, interrupted", len(r.Runs), len(r.Samples), r.Aborted)
+	}
+}
+
 // TestFinishFailsOnSamplingProblems: a component that did not answer
 // between two drills fails the soak even when every figure is flat.
 func TestFinishFailsOnSamplingProblems(t *testing.T) {
