@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 # Root-only tests skip without root; HALAB_REQUIRE_ROOT=1 makes them fail instead.
 
-.PHONY: all build test vet fmt-check unit fuzz bench bench-failover clean
+.PHONY: all build test vet fmt-check unit fuzz bench bench-failover soak clean
 
 all: build
 
@@ -46,6 +46,14 @@ bench-failover:
 bench:
 	$(GO) test -run '^$$' -bench 'LabLifecycle|FailoverPowerOff|ProxyThroughVIP|DashboardIdleCPU' -benchtime 1x -count 1 -timeout 20m ./bench/
 	$(GO) test -run '^$$' -bench View -benchmem ./ui/
+
+# Every built-in drill for the seed lab, round after round on one seed lab
+# for SOAK (a Go duration: SOAK=2m), then whether every run passed and fds,
+# goroutines, RSS and namespaces stayed flat (root; internal/soak).
+SOAK    ?= 30m
+soak: build
+	$(GO) build -o bin/halab-soak ./internal/soak/cmd/soak
+	bin/halab-soak -duration $(SOAK) -halab bin/halab -reports bin/soak-reports
 
 clean:
 	rm -rf bin

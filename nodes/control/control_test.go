@@ -164,3 +164,38 @@ func TestSlowSubscriberIsDroppedAndHistoryBounded(t *testing.T) {
 		t.Fatalf("history len %d last %d", len(backlog), backlog[len(backlog)-1].Seq)
 	}
 }
+
+// TestStatusCountsGoroutines: the envelope's goroutine count follows the
+// process's goroutines, up while some are parked and down once they end.
+func TestStatusCountsGoroutines(t *testing.T) {
+	_, c, _ := startServer(t)
+	count := func() int {
+		t.Helper()
+		st, err := c.Status(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Goroutines
+	}
+	before := count()
+	const parked = 50
+	release := make(chan struct{})
+	done := make(chan struct{}, parked)
+	for range parked {
+		go func() { <-release; done <- struct{}{} }()
+	}
+	if during := count(); during < before+parked {
+		t.Errorf("goroutines with %d parked = %d, want at least %d", parked, during, before+parked)
+	}
+	close(release)
+	for range parked {
+		<-done
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for count() >= before+parked {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines still %d after the %d parked ones ended (before: %d)", count(), parked, before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +36,10 @@ type Status struct {
 	Ready     bool            `json:"ready"`
 	LastSeq   uint64          `json:"last_seq"`
 	Detail    json.RawMessage `json:"detail,omitempty"`
+
+	// Goroutines is the process's goroutine count as it answered
+	// (runtime.NumGoroutine): `make soak` watches it for leaks.
+	Goroutines int `json:"goroutines"`
 }
 
 // Server publishes a component's events and status on a unix socket.
@@ -162,7 +167,8 @@ func (s *Server) Handler() http.Handler {
 
 func (s *Server) serveStatus(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
-	st := Status{Node: s.node, Component: s.component, PID: os.Getpid(), Started: s.started, Ready: s.ready, LastSeq: s.seq}
+	st := Status{Node: s.node, Component: s.component, PID: os.Getpid(), Started: s.started, Ready: s.ready, LastSeq: s.seq,
+		Goroutines: runtime.NumGoroutine()}
 	fn := s.status
 	s.mu.Unlock()
 	if fn != nil {

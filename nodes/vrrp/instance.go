@@ -497,11 +497,9 @@ func (in *instance) gratuitousARP(count int) {
 
 // transition logs a state change as keepalived does ("(LB_VIP) Entering
 // MASTER STATE"), publishes it with its reason, and runs notify scripts.
+// Status shows the new state first: the actions that follow in the same
+// step (the VIP added, its event published) must not be seen before it.
 func (in *instance) transition(t fsm.Transition) {
-	// Status says the new state before the addresses follow it (the VIPs
-	// are added or removed by the next actions), as keepalived logs the
-	// state before it sets the VIPs: whoever sees the VIP on a node sees
-	// that node MASTER.
 	in.refreshView()
 	in.log.Info(fmt.Sprintf("(%s) Entering %s STATE", in.name, t.To), "from", t.From.String(), "reason", t.Reason)
 	in.mu.Lock()
