@@ -20,13 +20,7 @@ func TestClientHalfClose(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		_, _ = io.WriteString(w, r.URL.Path+" "+string(body))
 	})
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	tests := []struct {
 		name, send string
 		want       []string // bodies of the answers, in order
@@ -161,13 +155,7 @@ func TestServerHalfClose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+rawServer(t, tt.handle)+`
-`)
+			p := startOneServer(t, rawServer(t, tt.handle))
 			before := takeBaseline(t)
 			for round := 0; round < 10; round++ {
 				r := dialRaw(t, p.addr)

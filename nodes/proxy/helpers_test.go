@@ -235,3 +235,16 @@ const timeoutsHTTP = `defaults
   timeout client 5s
   timeout server 5s
 `
+
+// startOneServer starts a proxy with timeoutsHTTP whose HTTP frontend f
+// sends everything to backend b and its one server s at server.
+func startOneServer(t testing.TB, server string) *testProxy {
+	t.Helper()
+	return startProxy(t, timeoutsHTTP+`
+frontend f
+  bind @FE@
+  default_backend b
+backend b
+  server s `+server+`
+`)
+}

@@ -222,13 +222,7 @@ func TestUpgradeTunnel(t *testing.T) {
 		_, _ = io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
 		_, _ = io.Copy(c, c)
 	}()
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+ln.Addr().String()+`
-`)
+	p := startOneServer(t, ln.Addr().String())
 	r := dialRaw(t, p.addr)
 	r.send("GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
 	resp, err := http.ReadResponse(r.br, nil)
