@@ -263,32 +263,18 @@ func startControl(t *testing.T, ctl *control.Server) func(context.Context) (net.
 }
 
 func TestBadServerResponses(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				line, _ := bufio.NewReader(c).ReadString('\n')
-				switch {
-				case strings.Contains(line, "/garbage"):
-					_, _ = io.WriteString(c, "NOT HTTP AT ALL\r\n\r\n")
-				case strings.Contains(line, "/slow"):
-					time.Sleep(600 * time.Millisecond)
-				case strings.Contains(line, "/short"):
-					_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
-				}
-				// "/close": close without answering
-			}(c)
+	server := serveConns(t, func(c net.Conn) {
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		switch {
+		case strings.Contains(line, "/garbage"):
+			_, _ = io.WriteString(c, "NOT HTTP AT ALL\r\n\r\n")
+		case strings.Contains(line, "/slow"):
+			time.Sleep(600 * time.Millisecond)
+		case strings.Contains(line, "/short"):
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
 		}
-	}()
+		// "/close": close without answering
+	})
 	p := startProxy(t, `defaults
   mode http
   timeout connect 1s
@@ -298,7 +284,7 @@ frontend f
   bind @FE@
   default_backend b
 backend b
-  server s `+ln.Addr().String()+`
+  server s `+server+`
 `)
 	for path, want := range map[string]int{"/close": 502, "/garbage": 502, "/slow": 504} {
 		code, body, _ := get(t, p.addr, path)

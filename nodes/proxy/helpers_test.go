@@ -159,6 +159,31 @@ func (b *backendServer) lastHeader() http.Header {
 	return h
 }
 
+// serveConns runs handle in a goroutine of its own on every connection
+// accepted on a free loopback port, closing the connection after it, until
+// the test ends; it returns the address.
+func serveConns(t testing.TB, handle func(c net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
 // rawConn is a client connection that writes raw bytes and reads responses.
 type rawConn struct {
 	t  testing.TB
