@@ -171,18 +171,12 @@ backend b
 }
 
 func TestHealthChecksPublishTransitions(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	b := &backendServer{name: "web1", addr: addr, ln: ln}
-	b.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b := newBackend(t, "web1", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/health" {
 			_, _ = io.WriteString(w, "ok")
 		}
-	})}
-	go func() { _ = b.srv.Serve(ln) }()
+	})
+	addr := b.addr
 	p := startProxy(t, timeoutsHTTP+`
 frontend f
   bind @FE@
@@ -215,9 +209,7 @@ backend webserverapp
 	}
 	// the control socket carried both transitions, worded as HAProxy's
 	var events []control.Event
-	c := control.NewClient("unused")
-	cs := startControl(t, p.ctl)
-	c.Dial = cs
+	c := controlClient(t, p.ctl)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_, _ = c.Events(ctx, 0, func(e control.Event) error {
@@ -242,23 +234,6 @@ backend webserverapp
 	}
 	if !up.MatchString(events[1].Message) || !events[1].Backend.Up || events[1].Backend.Server != "webserver1" {
 		t.Errorf("UP event = %+v", events[1])
-	}
-}
-
-// startControl serves ctl over a loopback listener and returns a Dial for
-// a control.Client.
-func startControl(t *testing.T, ctl *control.Server) func(context.Context) (net.Conn, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = ctl.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return func(ctx context.Context) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "tcp", ln.Addr().String())
 	}
 }
 

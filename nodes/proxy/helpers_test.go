@@ -184,6 +184,25 @@ func serveConns(t testing.TB, handle func(c net.Conn)) string {
 	return ln.Addr().String()
 }
 
+// controlClient serves ctl over a loopback listener until the test ends
+// and returns a client dialling it.
+func controlClient(t testing.TB, ctl *control.Server) *control.Client {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = ctl.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	c := control.NewClient("unused")
+	c.Dial = func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", ln.Addr().String())
+	}
+	return c
+}
+
 // rawConn is a client connection that writes raw bytes and reads responses.
 type rawConn struct {
 	t  testing.TB

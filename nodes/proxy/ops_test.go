@@ -60,8 +60,7 @@ backend webserverapp
 		t.Errorf("backend line: %s", lines[4])
 	}
 	// the same information as JSON on the control socket
-	c := control.NewClient("unused")
-	c.Dial = startControl(t, p.ctl)
+	c := controlClient(t, p.ctl)
 	var st Status
 	if _, err := c.Status(context.Background(), &st); err != nil {
 		t.Fatal(err)
@@ -85,8 +84,7 @@ backend be
   server s1 `+b1.addr+` check inter 50
   server s2 `+b2.addr+`
 `)
-	c := control.NewClient("unused")
-	c.Dial = startControl(t, p.ctl)
+	c := controlClient(t, p.ctl)
 	ctx := context.Background()
 	if err := c.Do(ctx, "disable-server", map[string]string{"backend": "be", "server": "s1"}, nil); err != nil {
 		t.Fatal(err)
