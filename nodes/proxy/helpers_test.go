@@ -71,7 +71,7 @@ type testProxy struct {
 	stop func()
 }
 
-// startProxy parses cfgText (with %[1]s standing for a free loopback
+// startProxy parses cfgText (with @FE@ standing for a free loopback
 // address for the first frontend) and starts it; it is stopped at cleanup.
 func startProxy(t testing.TB, cfgText string) *testProxy {
 	t.Helper()
@@ -109,12 +109,9 @@ func startProxy(t testing.TB, cfgText string) *testProxy {
 // backendServer is a Go HTTP server on loopback that answers with its name
 // and counts the connections it accepted.
 type backendServer struct {
-	name  string
 	addr  string
 	srv   *http.Server
-	ln    net.Listener
 	conns atomic.Int64
-	reqs  atomic.Int64
 	last  atomic.Value // last request's headers (http.Header)
 }
 
@@ -124,13 +121,12 @@ func newBackend(t testing.TB, name string, h http.HandlerFunc) *backendServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &backendServer{name: name, addr: ln.Addr().String(), ln: ln}
+	b := &backendServer{addr: ln.Addr().String()}
 	if h == nil {
 		h = func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, name) }
 	}
 	b.srv = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			b.reqs.Add(1)
 			b.last.Store(r.Header.Clone())
 			w.Header().Set("X-Backend", name)
 			h(w, r)
