@@ -57,15 +57,7 @@ func TestRetriesThenRedispatch(t *testing.T) {
 	dead := deadAddr(t)
 	// retries 2 without redispatch: a client sent to the dead server gets a
 	// 503 after 3 attempts with min(1s, timeout connect) = 100ms pauses.
-	p := startProxy(t, `defaults
-  mode http
-  timeout connect 100ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p := startRetrying(t, "100ms", `
   balance roundrobin
   retries 2
   server dead `+dead+`
@@ -87,15 +79,7 @@ backend b
 
 	// with option redispatch and roundrobin over two active servers, every
 	// retry goes to another server at once: no request fails.
-	p2 := startProxy(t, `defaults
-  mode http
-  timeout connect 100ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p2 := startRetrying(t, "100ms", `
   balance roundrobin
   option redispatch
   server dead `+dead+`
@@ -115,15 +99,7 @@ backend b
 
 	// "balance first" redispatches at once too (HAProxy 2.6.12 only keeps a
 	// client on its server for hash algorithms): no pause, no retry.
-	p3 := startProxy(t, `defaults
-  mode http
-  timeout connect 50ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p3 := startRetrying(t, "50ms", `
   balance first
   option redispatch
   retries 3
@@ -145,15 +121,7 @@ backend b
 	// the turn-around, and the redispatch of the last retry hashes the
 	// client to the same server again (map-based hashing ignores the
 	// server to avoid), which HAProxy counts as a retry
-	p4 := startProxy(t, `defaults
-  mode http
-  timeout connect 50ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p4 := startRetrying(t, "50ms", `
   balance source
   option redispatch
   retries 3
@@ -168,6 +136,22 @@ backend b
 	if be4.retries.Load() != 3 || be4.redispatches.Load() != 0 {
 		t.Errorf("source: retries %d redispatches %d, want 3 and 0", be4.retries.Load(), be4.redispatches.Load())
 	}
+}
+
+// startRetrying starts a proxy whose HTTP frontend f sends everything to
+// backend b, made of backendLines, with "timeout connect" connect.
+func startRetrying(t *testing.T, connect, backendLines string) *testProxy {
+	t.Helper()
+	return startProxy(t, `defaults
+  mode http
+  timeout connect `+connect+`
+  timeout client 5s
+  timeout server 5s
+frontend f
+  bind @FE@
+  default_backend b
+backend b
+`+backendLines)
 }
 
 func TestHealthChecksPublishTransitions(t *testing.T) {
