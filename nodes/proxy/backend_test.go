@@ -57,15 +57,7 @@ func TestRetriesThenRedispatch(t *testing.T) {
 	dead := deadAddr(t)
 	// retries 2 without redispatch: a client sent to the dead server gets a
 	// 503 after 3 attempts with min(1s, timeout connect) = 100ms pauses.
-	p := startProxy(t, `defaults
-  mode http
-  timeout connect 100ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p := startRetrying(t, "100ms", `
   balance roundrobin
   retries 2
   server dead `+dead+`
@@ -87,15 +79,7 @@ backend b
 
 	// with option redispatch and roundrobin over two active servers, every
 	// retry goes to another server at once: no request fails.
-	p2 := startProxy(t, `defaults
-  mode http
-  timeout connect 100ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p2 := startRetrying(t, "100ms", `
   balance roundrobin
   option redispatch
   server dead `+dead+`
@@ -115,15 +99,7 @@ backend b
 
 	// "balance first" redispatches at once too (HAProxy 2.6.12 only keeps a
 	// client on its server for hash algorithms): no pause, no retry.
-	p3 := startProxy(t, `defaults
-  mode http
-  timeout connect 50ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p3 := startRetrying(t, "50ms", `
   balance first
   option redispatch
   retries 3
@@ -145,15 +121,7 @@ backend b
 	// the turn-around, and the redispatch of the last retry hashes the
 	// client to the same server again (map-based hashing ignores the
 	// server to avoid), which HAProxy counts as a retry
-	p4 := startProxy(t, `defaults
-  mode http
-  timeout connect 50ms
-  timeout client 5s
-  timeout server 5s
-frontend f
-  bind @FE@
-  default_backend b
-backend b
+	p4 := startRetrying(t, "50ms", `
   balance source
   option redispatch
   retries 3
@@ -170,19 +138,29 @@ backend b
 	}
 }
 
+// startRetrying starts a proxy whose HTTP frontend f sends everything to
+// backend b, made of backendLines, with "timeout connect" connect.
+func startRetrying(t *testing.T, connect, backendLines string) *testProxy {
+	t.Helper()
+	return startProxy(t, `defaults
+  mode http
+  timeout connect `+connect+`
+  timeout client 5s
+  timeout server 5s
+frontend f
+  bind @FE@
+  default_backend b
+backend b
+`+backendLines)
+}
+
 func TestHealthChecksPublishTransitions(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	b := &backendServer{name: "web1", addr: addr, ln: ln}
-	b.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b := newBackend(t, "web1", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/health" {
 			_, _ = io.WriteString(w, "ok")
 		}
-	})}
-	go func() { _ = b.srv.Serve(ln) }()
+	})
+	addr := b.addr
 	p := startProxy(t, timeoutsHTTP+`
 frontend f
   bind @FE@
@@ -215,9 +193,7 @@ backend webserverapp
 	}
 	// the control socket carried both transitions, worded as HAProxy's
 	var events []control.Event
-	c := control.NewClient("unused")
-	cs := startControl(t, p.ctl)
-	c.Dial = cs
+	c := controlClient(t, p.ctl)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_, _ = c.Events(ctx, 0, func(e control.Event) error {
@@ -245,50 +221,19 @@ backend webserverapp
 	}
 }
 
-// startControl serves ctl over a loopback listener and returns a Dial for
-// a control.Client.
-func startControl(t *testing.T, ctl *control.Server) func(context.Context) (net.Conn, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = ctl.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return func(ctx context.Context) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "tcp", ln.Addr().String())
-	}
-}
-
 func TestBadServerResponses(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				line, _ := bufio.NewReader(c).ReadString('\n')
-				switch {
-				case strings.Contains(line, "/garbage"):
-					_, _ = io.WriteString(c, "NOT HTTP AT ALL\r\n\r\n")
-				case strings.Contains(line, "/slow"):
-					time.Sleep(600 * time.Millisecond)
-				case strings.Contains(line, "/short"):
-					_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
-				}
-				// "/close": close without answering
-			}(c)
+	server := serveConns(t, func(c net.Conn) {
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		switch {
+		case strings.Contains(line, "/garbage"):
+			_, _ = io.WriteString(c, "NOT HTTP AT ALL\r\n\r\n")
+		case strings.Contains(line, "/slow"):
+			time.Sleep(600 * time.Millisecond)
+		case strings.Contains(line, "/short"):
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
 		}
-	}()
+		// "/close": close without answering
+	})
 	p := startProxy(t, `defaults
   mode http
   timeout connect 1s
@@ -298,7 +243,7 @@ frontend f
   bind @FE@
   default_backend b
 backend b
-  server s `+ln.Addr().String()+`
+  server s `+server+`
 `)
 	for path, want := range map[string]int{"/close": 502, "/garbage": 502, "/slow": 504} {
 		code, body, _ := get(t, p.addr, path)

@@ -20,13 +20,7 @@ func TestClientHalfClose(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		_, _ = io.WriteString(w, r.URL.Path+" "+string(body))
 	})
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	tests := []struct {
 		name, send string
 		want       []string // bodies of the answers, in order
@@ -92,35 +86,20 @@ func halfCloseExchange(t *testing.T, addr, send string) (bodies []string, closed
 // after reading the request head; it returns the address.
 func rawServer(t *testing.T, handle func(c *net.TCPConn, br *bufio.Reader)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
+	return serveConns(t, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		for { // the request head
+			l, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(c)
-				for { // the request head
-					l, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if l == "\r\n" {
-						break
-					}
-				}
-				handle(c.(*net.TCPConn), br)
-			}()
+			if l == "\r\n" {
+				break
+			}
 		}
-	}()
-	return ln.Addr().String()
+		handle(c.(*net.TCPConn), br)
+	})
 }
 
 // TestServerHalfClose has servers shut their write side at various points.
@@ -161,13 +140,7 @@ func TestServerHalfClose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+rawServer(t, tt.handle)+`
-`)
+			p := startOneServer(t, rawServer(t, tt.handle))
 			before := takeBaseline(t)
 			for round := 0; round < 10; round++ {
 				r := dialRaw(t, p.addr)

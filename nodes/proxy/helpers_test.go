@@ -71,7 +71,7 @@ type testProxy struct {
 	stop func()
 }
 
-// startProxy parses cfgText (with %[1]s standing for a free loopback
+// startProxy parses cfgText (with @FE@ standing for a free loopback
 // address for the first frontend) and starts it; it is stopped at cleanup.
 func startProxy(t testing.TB, cfgText string) *testProxy {
 	t.Helper()
@@ -109,12 +109,9 @@ func startProxy(t testing.TB, cfgText string) *testProxy {
 // backendServer is a Go HTTP server on loopback that answers with its name
 // and counts the connections it accepted.
 type backendServer struct {
-	name  string
 	addr  string
 	srv   *http.Server
-	ln    net.Listener
 	conns atomic.Int64
-	reqs  atomic.Int64
 	last  atomic.Value // last request's headers (http.Header)
 }
 
@@ -124,13 +121,12 @@ func newBackend(t testing.TB, name string, h http.HandlerFunc) *backendServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &backendServer{name: name, addr: ln.Addr().String(), ln: ln}
+	b := &backendServer{addr: ln.Addr().String()}
 	if h == nil {
 		h = func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, name) }
 	}
 	b.srv = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			b.reqs.Add(1)
 			b.last.Store(r.Header.Clone())
 			w.Header().Set("X-Backend", name)
 			h(w, r)
@@ -157,6 +153,50 @@ func (b *backendServer) close() {
 func (b *backendServer) lastHeader() http.Header {
 	h, _ := b.last.Load().(http.Header)
 	return h
+}
+
+// serveConns runs handle in a goroutine of its own on every connection
+// accepted on a free loopback port, closing the connection after it, until
+// the test ends; it returns the address.
+func serveConns(t testing.TB, handle func(c net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// controlClient serves ctl over a loopback listener until the test ends
+// and returns a client dialling it.
+func controlClient(t testing.TB, ctl *control.Server) *control.Client {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = ctl.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	c := control.NewClient("unused")
+	c.Dial = func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", ln.Addr().String())
+	}
+	return c
 }
 
 // rawConn is a client connection that writes raw bytes and reads responses.
@@ -235,3 +275,16 @@ const timeoutsHTTP = `defaults
   timeout client 5s
   timeout server 5s
 `
+
+// startOneServer starts a proxy with timeoutsHTTP whose HTTP frontend f
+// sends everything to backend b and its one server s at server.
+func startOneServer(t testing.TB, server string) *testProxy {
+	t.Helper()
+	return startProxy(t, timeoutsHTTP+`
+frontend f
+  bind @FE@
+  default_backend b
+backend b
+  server s `+server+`
+`)
+}

@@ -40,13 +40,7 @@ backend webserverapp
 
 func TestKeepAliveReusesServerConnections(t *testing.T) {
 	b := newBackend(t, "web1", nil)
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	for c := 0; c < 3; c++ {
 		r := dialRaw(t, p.addr)
 		for i := 0; i < 20; i++ {
@@ -71,13 +65,7 @@ func TestChunkedBodiesBothWays(t *testing.T) {
 			fl.Flush() // forces chunked transfer encoding
 		}
 	})
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	r := dialRaw(t, p.addr)
 	for i := 0; i < 2; i++ {
 		r.send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
@@ -111,13 +99,7 @@ func TestHEADAndResponsesWithoutBody(t *testing.T) {
 			_, _ = io.WriteString(w, "hello world")
 		}
 	})
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	r := dialRaw(t, p.addr)
 	r.send("HEAD / HTTP/1.1\r\nHost: t\r\n\r\n")
 	resp, body := r.response("HEAD")
@@ -143,13 +125,7 @@ func TestConnectionSemantics(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, "ok")
 	})
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	tests := []struct {
 		name, req   string
 		wantConn    string
@@ -189,13 +165,7 @@ func TestPipelinedRequests(t *testing.T) {
 	b := newBackend(t, "b", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, r.URL.Path)
 	})
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	r := dialRaw(t, p.addr)
 	var req strings.Builder
 	for i := 0; i < 5; i++ {
@@ -221,13 +191,7 @@ backend b
 
 func TestBadRequests(t *testing.T) {
 	b := newBackend(t, "b", nil)
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+b.addr+`
-`)
+	p := startOneServer(t, b.addr)
 	big := "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + strings.Repeat("a", 16000) + "\r\n\r\n"
 	tests := []struct{ name, req string }{
 		{"header too large", big},

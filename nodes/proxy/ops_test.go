@@ -60,8 +60,7 @@ backend webserverapp
 		t.Errorf("backend line: %s", lines[4])
 	}
 	// the same information as JSON on the control socket
-	c := control.NewClient("unused")
-	c.Dial = startControl(t, p.ctl)
+	c := controlClient(t, p.ctl)
 	var st Status
 	if _, err := c.Status(context.Background(), &st); err != nil {
 		t.Fatal(err)
@@ -85,8 +84,7 @@ backend be
   server s1 `+b1.addr+` check inter 50
   server s2 `+b2.addr+`
 `)
-	c := control.NewClient("unused")
-	c.Dial = startControl(t, p.ctl)
+	c := controlClient(t, p.ctl)
 	ctx := context.Background()
 	if err := c.Do(ctx, "disable-server", map[string]string{"backend": "be", "server": "s1"}, nil); err != nil {
 		t.Fatal(err)
@@ -120,25 +118,11 @@ backend be
 }
 
 func TestTCPModeIsByteExactWithHalfClose(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) { // echo everything, then a trailer after the client's FIN
-				defer c.Close()
-				data, _ := io.ReadAll(c)
-				_, _ = c.Write(data)
-				_, _ = io.WriteString(c, "|bye")
-			}(c)
-		}
-	}()
+	server := serveConns(t, func(c net.Conn) { // echo everything, then a trailer after the client's FIN
+		data, _ := io.ReadAll(c)
+		_, _ = c.Write(data)
+		_, _ = io.WriteString(c, "|bye")
+	})
 	p := startProxy(t, `defaults
   mode tcp
   timeout connect 1s
@@ -146,7 +130,7 @@ func TestTCPModeIsByteExactWithHalfClose(t *testing.T) {
   timeout server 5s
 listen db
   bind @FE@
-  server s `+ln.Addr().String()+`
+  server s `+server+`
 `)
 	c, err := net.Dial("tcp", p.addr)
 	if err != nil {
@@ -203,17 +187,7 @@ backend b
 }
 
 func TestUpgradeTunnel(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	server := serveConns(t, func(c net.Conn) {
 		buf := make([]byte, 4096)
 		n, _ := c.Read(buf)
 		if !strings.Contains(string(buf[:n]), "Upgrade: echo") {
@@ -221,14 +195,8 @@ func TestUpgradeTunnel(t *testing.T) {
 		}
 		_, _ = io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
 		_, _ = io.Copy(c, c)
-	}()
-	p := startProxy(t, timeoutsHTTP+`
-frontend f
-  bind @FE@
-  default_backend b
-backend b
-  server s `+ln.Addr().String()+`
-`)
+	})
+	p := startOneServer(t, server)
 	r := dialRaw(t, p.addr)
 	r.send("GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
 	resp, err := http.ReadResponse(r.br, nil)

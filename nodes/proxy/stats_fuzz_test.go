@@ -15,29 +15,9 @@ import (
 	"github.com/halab/halab/nodes/proxy/hacfg"
 )
 
-// lineEcho is a backend that answers every request with its request line
-// as the body (none for HEAD) and X-Route: api, over keep-alive.
-func lineEcho(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveLineEcho(c)
-		}
-	}()
-	return ln.Addr().String()
-}
-
+// serveLineEcho answers every request on c with its request line as the
+// body (none for HEAD) and X-Route: api, over keep-alive.
 func serveLineEcho(c net.Conn) {
-	defer c.Close()
 	br := bufio.NewReader(c)
 	for {
 		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
@@ -140,7 +120,7 @@ frontend f
   use_backend api if api
   default_backend web
 backend api
-  server a `+lineEcho(f)+`
+  server a `+serveConns(f, serveLineEcho)+`
 backend web
 `)
 	for _, s := range [][2]string{

@@ -111,7 +111,9 @@ type Proxy struct {
 	Timeout    Timeouts
 	Stats      Stats
 
-	defaultServer serverParams
+	// defaultServer holds what "default-server" presets for later
+	// "server" lines; its Name, Addr and Line stay empty.
+	defaultServer Server
 	checks        *checkRules
 }
 

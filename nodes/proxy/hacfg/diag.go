@@ -57,13 +57,3 @@ func (e *InvalidError) Error() string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// HasErrors reports whether any diagnostic is an error.
-func HasErrors(diags []Diagnostic) bool {
-	for _, d := range diags {
-		if d.Severity == Error {
-			return true
-		}
-	}
-	return false
-}

@@ -327,7 +327,7 @@ backend b
   server s1 127.0.0.1
 `)
 	var inv *InvalidError
-	if !errors.As(err, &inv) || len(inv.Errors) != 3 || !HasErrors(diags) {
+	if !errors.As(err, &inv) || len(inv.Errors) != 3 || !hasErrors(diags) {
 		t.Fatalf("err = %v", err)
 	}
 	for _, want := range []string{"t.cfg:8: error: unknown keyword 'frob'", "t.cfg:9: error: 'timeout client'", "t.cfg:11: error: 'server b/s1' : address '127.0.0.1' has no port"} {
@@ -339,4 +339,14 @@ backend b
 	if d.String() != "x.cfg:3: warning: m" {
 		t.Errorf("String = %q", d.String())
 	}
+}
+
+// hasErrors reports whether any diagnostic is an error.
+func hasErrors(diags []Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
 }

@@ -143,8 +143,8 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		var inv *InvalidError
 		switch {
-		case (err != nil) != HasErrors(diags):
-			t.Fatalf("err = %v but HasErrors = %v", err, HasErrors(diags))
+		case (err != nil) != hasErrors(diags):
+			t.Fatalf("err = %v but HasErrors = %v", err, hasErrors(diags))
 		case err != nil && (!errors.As(err, &inv) || !slices.Equal(inv.Errors, errs)):
 			t.Fatalf("err %v does not list the %d error diagnostics", err, len(errs))
 		}

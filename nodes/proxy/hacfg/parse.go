@@ -78,7 +78,7 @@ func builtinDefaults() *Proxy {
 		Balance:         RoundRobin,
 		Retries:         DefaultRetries,
 		RedispatchEvery: -1,
-		defaultServer:   serverParams{Inter: DefaultInter, Rise: DefaultRise, Fall: DefaultFall, Weight: DefaultWeight},
+		defaultServer:   Server{Inter: DefaultInter, Rise: DefaultRise, Fall: DefaultFall, Weight: DefaultWeight},
 	}
 }
 

@@ -8,21 +8,6 @@ import (
 	"time"
 )
 
-// serverParams are the settings "default-server" presets for later "server"
-// lines, as in HAProxy.
-type serverParams struct {
-	Check     bool
-	Inter     time.Duration
-	FastInter time.Duration
-	DownInter time.Duration
-	Rise      int
-	Fall      int
-	Weight    int
-	CheckPort int
-	Backup    bool
-	Disabled  bool
-}
-
 // serverKeywordsWithArg are the HAProxy 2.6 server options that take one
 // argument; the other known options are flags.
 var serverKeywordsWithArg = wordSet(`addr agent-addr agent-inter agent-port agent-send alpn ca-file
@@ -64,16 +49,12 @@ func (p *parser) parseServer(args []string) {
 		p.errorf("'server %s/%s' : %v", px.Name, name, err)
 		return
 	}
-	params := px.defaultServer
-	if !p.serverOptions(fmt.Sprintf("'server %s/%s'", px.Name, name), args[2:], &params) {
+	s := px.defaultServer
+	if !p.serverOptions(fmt.Sprintf("'server %s/%s'", px.Name, name), args[2:], &s) {
 		return
 	}
-	px.Servers = append(px.Servers, &Server{
-		Name: name, Addr: hostport, Line: p.line,
-		Check: params.Check, Inter: params.Inter, FastInter: params.FastInter, DownInter: params.DownInter,
-		Rise: params.Rise, Fall: params.Fall, Weight: params.Weight, CheckPort: params.CheckPort,
-		Backup: params.Backup, Disabled: params.Disabled,
-	})
+	s.Name, s.Addr, s.Line = name, hostport, p.line
+	px.Servers = append(px.Servers, &s)
 }
 
 // parseDefaultServer handles "default-server [options…]".
@@ -86,7 +67,7 @@ func (p *parser) parseDefaultServer(args []string) {
 
 // serverOptions applies server options to params; it reports false after an
 // error, as HAProxy stops at the first bad option of a line.
-func (p *parser) serverOptions(who string, opts []string, params *serverParams) bool {
+func (p *parser) serverOptions(who string, opts []string, params *Server) bool {
 	for i := 0; i < len(opts); i++ {
 		kw := opts[i]
 		if !serverKeywordSet[kw] {
