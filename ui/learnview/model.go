@@ -204,10 +204,9 @@ type (
 		res learn.Result
 		err error
 	}
-	streamMsg      struct{ ch <-chan control.Event }
-	eventsMsg      = common.EventsMsg
-	streamEndedMsg = common.StreamEndedMsg
-	snapshotMsg    struct {
+	streamMsg   struct{ ch <-chan control.Event }
+	eventsMsg   = common.EventsMsg
+	snapshotMsg struct {
 		snap labview.Snapshot
 		err  error
 	}
