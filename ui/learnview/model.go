@@ -93,10 +93,8 @@ type stepView struct {
 
 // stepRun is a step in flight.
 type stepRun struct {
-	step   int
-	ch     chan tea.Msg
-	cancel context.CancelFunc
-	done   chan struct{}
+	step int
+	*common.Job
 }
 
 // Model is the screen.
