@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/halab/halab/ui/common"
 	"github.com/halab/halab/ui/components/drills"
 )
 
@@ -39,10 +40,6 @@ type DrillStep = drills.Step
 // DrillResult is how a drill ended; see drills.Result.
 type DrillResult = drills.Result
 
-// drillQueue is how many step reports wait for the dashboard before the
-// runner's progress call blocks.
-const drillQueue = 256
-
 // Messages of a drill run.
 type (
 	// drillStepMsg is a step's news.
@@ -60,11 +57,8 @@ type (
 
 // drillRun is the drill in flight.
 type drillRun struct {
-	info   DrillInfo
-	ch     chan tea.Msg
-	cancel context.CancelFunc
-	// done is closed when Run returned.
-	done chan struct{}
+	info DrillInfo
+	*common.Job
 }
 
 // startDrill runs a drill: a command runs it (it lasts the whole drill)
@@ -76,37 +70,17 @@ func (m *Model) startDrill(info DrillInfo) tea.Cmd {
 		m.status.Error(fmt.Sprintf("drill %s is running: one drill at a time (x stops it)", m.drill.info.Name))
 		return nil
 	}
-	ctx, cancel := context.WithCancel(m.ctx)
-	run := &drillRun{info: info, ch: make(chan tea.Msg, drillQueue), cancel: cancel, done: make(chan struct{})}
+	run := &drillRun{info: info}
+	d := m.opts.Drills
+	var cmd tea.Cmd
+	run.Job, cmd = common.StartJob(m.ctx, func(ctx context.Context, send func(tea.Msg)) {
+		res, err := d.Run(ctx, info.Name, func(s DrillStep) { send(drillStepMsg{run: run, step: s}) })
+		send(drillDoneMsg{run: run, res: res, err: err})
+	})
 	m.drill = run
 	m.drillPane.Start(info)
 	m.status.Info("drill " + info.Name + " started: " + info.Title)
-	life, d := m.ctx, m.opts.Drills
-	send := func(msg tea.Msg) {
-		select {
-		case run.ch <- msg:
-		case <-life.Done(): // the dashboard is gone: nobody reads
-		}
-	}
-	runner := func() tea.Msg {
-		defer close(run.done)
-		res, err := d.Run(ctx, info.Name, func(s DrillStep) { send(drillStepMsg{run: run, step: s}) })
-		send(drillDoneMsg{run: run, res: res, err: err})
-		return nil
-	}
-	return tea.Batch(runner, waitDrill(life, run.ch))
-}
-
-// waitDrill reads the drill's next message.
-func waitDrill(life context.Context, ch <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case msg := <-ch:
-			return msg
-		case <-life.Done():
-			return nil
-		}
-	}
+	return cmd
 }
 
 // stopDrill stops the drill in flight: the runner undoes its faults, and
@@ -115,7 +89,7 @@ func (m *Model) stopDrill() {
 	if m.drill == nil || m.drillPane.Phase() == drills.PhaseStopping {
 		return
 	}
-	m.drill.cancel()
+	m.drill.Cancel()
 	m.drillPane.Stopping()
 	m.drillPane.Show()
 	m.status.Info("stopping drill " + m.drill.info.Name + ": undoing its faults … (ctrl+c again leaves; they are still undone first)")
@@ -129,12 +103,12 @@ func (m *Model) drillMsg(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.drillPane.Progress(msg.step)
-		return waitDrill(m.ctx, msg.run.ch)
+		return msg.run.Next()
 	case drillDoneMsg:
 		if msg.run != m.drill {
 			return nil
 		}
-		msg.run.cancel()
+		msg.run.Cancel()
 		m.drill = nil
 		m.drillPane.Finish(msg.res, msg.err)
 		name := msg.run.info.Name
@@ -216,10 +190,10 @@ func (m *Model) finishDrill(w io.Writer) {
 	}
 	m.cancel()
 	select {
-	case <-run.done:
+	case <-run.Done():
 		return
 	case <-time.After(100 * time.Millisecond):
 	}
 	fmt.Fprintf(w, "halab: drill %s stopped; undoing its faults …\n", run.info.Name)
-	<-run.done
+	<-run.Done()
 }

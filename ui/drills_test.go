@@ -279,7 +279,7 @@ func TestCtrlCTwiceLeavesAfterUndo(t *testing.T) {
 		t.Fatal("finishDrill does not return")
 	}
 	select {
-	case <-dm.drill.done:
+	case <-dm.drill.Done():
 	default:
 		t.Error("finishDrill returned before the runner")
 	}

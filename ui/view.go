@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/halab/halab/ui/common"
 	"github.com/halab/halab/ui/components/drills"
@@ -53,13 +52,13 @@ func (m *Model) render() string {
 
 	switch {
 	case m.quitAsk:
-		overlay(lines, w, m.quitBox())
+		common.Overlay(lines, w, m.quitBox())
 	case m.menu.IsOpen():
-		overlay(lines, w, m.menu.View())
+		common.Overlay(lines, w, m.menu.View())
 	case m.drillMenu.IsOpen():
-		overlay(lines, w, m.drillMenu.View(w-4))
+		common.Overlay(lines, w, m.drillMenu.View(w-4))
 	case m.showHelp:
-		overlay(lines, w, m.helpBox(w))
+		common.Overlay(lines, w, m.helpBox(w))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -162,7 +161,7 @@ func (m *Model) banner(w int) string {
 func (m *Model) tooSmall() string {
 	lines := strings.Split(common.TooSmall("dashboard", m.width, m.height), "\n")
 	if m.quitAsk {
-		overlay(lines, m.width, m.quitBox())
+		common.Overlay(lines, m.width, m.quitBox())
 	}
 	return strings.Join(lines, "\n")
 }
@@ -182,7 +181,7 @@ func (m *Model) quitBox() string {
 	if m.drill != nil {
 		body = append(body, " "+st.Warn.Render("drill "+m.drill.info.Name+" is running: leaving stops it and undoes its faults first"), "")
 	}
-	return common.Frame(st, "quit", "", body, max(66, maxWidth(body)+3), len(body)+2, true)
+	return common.Frame(st, "quit", "", body, max(66, common.MaxWidth(body)+3), len(body)+2, true)
 }
 
 // helpBox is the full help: every key, and what the symbols mean.
@@ -215,32 +214,5 @@ func (m *Model) helpBox(w int) string {
 	body = append(body, "")
 	body = append(body, legend...)
 	body = append(body, "", st.Dim.Render(" ? or esc closes this help"))
-	return common.Frame(st, "help", "", body, min(maxWidth(body)+3, w-2), len(body)+2, true)
-}
-
-// maxWidth is the width of the widest line.
-func maxWidth(lines []string) int {
-	width := 0
-	for _, l := range lines {
-		width = max(width, common.Width(l))
-	}
-	return width
-}
-
-// overlay lays box over lines, centred.
-func overlay(lines []string, w int, box string) {
-	rows := strings.Split(box, "\n")
-	bw := 0
-	for _, r := range rows {
-		bw = max(bw, common.Width(r))
-	}
-	x := max((w-bw)/2, 0)
-	y := max((len(lines)-len(rows))/2, 0)
-	for i, r := range rows {
-		if y+i >= len(lines) {
-			break
-		}
-		base := lines[y+i]
-		lines[y+i] = ansi.Cut(base, 0, x) + common.Fit(r, bw) + ansi.Cut(base, x+bw, w)
-	}
+	return common.Frame(st, "help", "", body, min(common.MaxWidth(body)+3, w-2), len(body)+2, true)
 }

@@ -187,6 +187,12 @@ func TooSmall(screen string, width, height int) string {
 		fmt.Sprintf("the %s needs %d×%d; this terminal is %d×%d.", screen, MinWidth, MinHeight, width, height),
 		"enlarge it, or press q to quit.",
 	}
+	return Centre(msg, width, height)
+}
+
+// Centre is a screen of width × height with msg centred in it, each line
+// on its own.
+func Centre(msg []string, width, height int) string {
 	lines := make([]string, height)
 	top := max((height-len(msg))/2, 0)
 	for i := range lines {
@@ -197,4 +203,28 @@ func TooSmall(screen string, width, height int) string {
 		lines[i] = Fit(strings.Repeat(" ", max((width-Width(text))/2, 0))+text, width)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// MaxWidth is the width of the widest line.
+func MaxWidth(lines []string) int {
+	width := 0
+	for _, l := range lines {
+		width = max(width, Width(l))
+	}
+	return width
+}
+
+// Overlay lays box over lines (a screen w cells wide), centred.
+func Overlay(lines []string, w int, box string) {
+	rows := strings.Split(box, "\n")
+	bw := MaxWidth(rows)
+	x := max((w-bw)/2, 0)
+	y := max((len(lines)-len(rows))/2, 0)
+	for i, r := range rows {
+		if y+i >= len(lines) {
+			break
+		}
+		base := lines[y+i]
+		lines[y+i] = ansi.Cut(base, 0, x) + Fit(r, bw) + ansi.Cut(base, x+bw, w)
+	}
 }

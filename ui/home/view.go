@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/halab/halab/ui/common"
 )
@@ -44,16 +43,16 @@ func (m *Model) render() string {
 	lines = append(lines, m.statusLine(w))
 	switch {
 	case m.dialog == dialogHelp:
-		overlay(lines, w, m.helpBox(w))
+		common.Overlay(lines, w, m.helpBox(w))
 	case m.op != nil && m.op.abortAsk:
-		overlay(lines, w, m.askBox("cancel the build", []string{
+		common.Overlay(lines, w, m.askBox("cancel the build", []string{
 			"Stop building lab " + m.op.name + "?",
 			m.st.Dim.Render("What was built so far is removed again."),
 		}, "stop it", "keep building"))
 	case m.dialog == dialogProvider:
-		overlay(lines, w, m.providerBox())
+		common.Overlay(lines, w, m.providerBox())
 	case m.dialog == dialogRemove:
-		overlay(lines, w, m.askBox("remove "+m.removeName, []string{
+		common.Overlay(lines, w, m.askBox("remove "+m.removeName, []string{
 			"Stop lab " + m.removeName + " and remove it?",
 			m.st.Dim.Render("Its processes, namespaces, links, sockets and state go;"),
 			m.st.Dim.Render("a dashboard attached to it stops showing anything."),
@@ -262,34 +261,12 @@ func (m *Model) helpBox(w int) string {
 			" the bar counts namespaces, bridges,",
 		"           links, components ready and the VRRP master",
 		"", st.Dim.Render(" ? or esc closes this help"))
-	width := 0
-	for _, b := range body {
-		width = max(width, common.Width(b))
-	}
-	return common.Frame(st, "help", "", body, min(width+3, w-2), len(body)+2, true)
+	return common.Frame(st, "help", "", body, min(common.MaxWidth(body)+3, w-2), len(body)+2, true)
 }
 
 // tooSmall is the whole screen when the terminal is too small.
 func (m *Model) tooSmall() string {
 	return common.TooSmall("lab manager", m.width, m.height)
-}
-
-// overlay lays box over lines, centred.
-func overlay(lines []string, w int, box string) {
-	rows := strings.Split(box, "\n")
-	bw := 0
-	for _, r := range rows {
-		bw = max(bw, common.Width(r))
-	}
-	x := max((w-bw)/2, 0)
-	y := max((len(lines)-len(rows))/2, 0)
-	for i, r := range rows {
-		if y+i >= len(lines) {
-			break
-		}
-		base := lines[y+i]
-		lines[y+i] = ansi.Cut(base, 0, x) + common.Fit(r, bw) + ansi.Cut(base, x+bw, w)
-	}
 }
 
 // elapsed formats a running time: "4.2 s", "2m41s".

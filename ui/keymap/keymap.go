@@ -119,8 +119,3 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 		{k.Save, k.Export, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 	}
 }
-
-// MenuHelp is the fault menu's help.
-func (k *KeyMap) MenuHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Less, k.More, k.Select, k.Cancel}
-}

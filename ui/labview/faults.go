@@ -22,9 +22,9 @@ type ActiveFault struct {
 // Faults lists the faults in force, in the order applied.
 func (l *Live) Faults() []ActiveFault { return l.faults }
 
-// splitTarget reads a fault target: node, the part after "/" (component or
+// SplitTarget reads a fault target: node, the part after "/" (component or
 // interface) and the peer after ",".
-func splitTarget(target string) (node, part, peer string) {
+func SplitTarget(target string) (node, part, peer string) {
 	node, peer, _ = strings.Cut(target, ",")
 	node, part, _ = strings.Cut(node, "/")
 	return node, part, peer
@@ -37,7 +37,7 @@ func splitTarget(target string) (node, part, peer string) {
 func (l *Live) fault(e control.Event) {
 	f := e.Fault
 	kind := lab.FaultKind(f.Name)
-	node, part, _ := splitTarget(f.Target)
+	node, part, _ := SplitTarget(f.Target)
 	if node == "" {
 		node = e.Node
 	}
@@ -126,7 +126,7 @@ func (l *Live) Partitioned(a, b string) bool {
 		if f.Kind != lab.FaultPartition {
 			continue
 		}
-		x, _, y := splitTarget(f.Target)
+		x, _, y := SplitTarget(f.Target)
 		if (x == a && y == b) || (x == b && y == a) {
 			return true
 		}
@@ -138,7 +138,7 @@ func (l *Live) Partitioned(a, b string) bool {
 func (l *Live) FaultsOn(node string) []ActiveFault {
 	var out []ActiveFault
 	for _, f := range l.faults {
-		x, _, y := splitTarget(f.Target)
+		x, _, y := SplitTarget(f.Target)
 		if f.Node == node || x == node || y == node {
 			out = append(out, f)
 		}

@@ -36,7 +36,7 @@ func Matches(e *control.Event, node string) bool {
 		return true
 	}
 	if e.Fault != nil {
-		x, _, y := splitTarget(e.Fault.Target)
+		x, _, y := SplitTarget(e.Fault.Target)
 		return x == node || y == node
 	}
 	return false

@@ -8,13 +8,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/halab/halab/learn"
+	"github.com/halab/halab/ui/common"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// runQueue is how many reports of a running step wait for the screen
-// before the step's goroutine blocks.
-const runQueue = 256
 
 // key handles a key press.
 func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -23,12 +20,12 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "q", "ctrl+c":
 		m.quitting = true
 		if m.run != nil {
-			m.run.cancel()
+			m.run.Cancel()
 		}
 		return m, tea.Quit
 	case "esc":
 		if m.run != nil {
-			m.run.cancel()
+			m.run.Cancel()
 			m.say(m.T("ui.stopping"))
 		}
 	case "enter":
@@ -91,44 +88,24 @@ func (m *Model) scrollBy(d int) {
 	v.follow = false
 }
 
-// start runs the current step: prepare, action, check. A goroutine runs
-// it and sends its reports on a channel, which a command reads one
-// message at a time (re-armed after each); the goroutine never touches
-// the model.
+// start runs the current step (prepare, action, check) as a common.Job:
+// a goroutine runs it and sends its reports on a channel, which a command
+// reads one message at a time (re-armed after each); the goroutine never
+// touches the model.
 func (m *Model) start() tea.Cmd {
 	i := m.step
 	v := m.views[i]
 	v.out, v.waiting, v.result, v.err, v.phase = nil, "", nil, "", learn.PhasePrepare
 	v.follow = true
-	ctx, cancel := context.WithCancel(m.ctx)
-	run := &stepRun{step: i, ch: make(chan tea.Msg, runQueue), cancel: cancel, done: make(chan struct{})}
-	m.run = run
-	life, env, s := m.ctx, m.env, m.course.Steps[i]
-	send := func(msg tea.Msg) {
-		select {
-		case run.ch <- msg:
-		case <-life.Done():
-		}
-	}
-	runner := func() tea.Msg {
-		defer close(run.done)
+	run := &stepRun{step: i}
+	env, s := m.env, m.course.Steps[i]
+	var cmd tea.Cmd
+	run.Job, cmd = common.StartJob(m.ctx, func(ctx context.Context, send func(tea.Msg)) {
 		res, err := env.RunStep(ctx, s, func(p learn.Progress) { send(progressMsg{run: run, p: p}) })
 		send(doneMsg{run: run, res: res, err: err})
-		return nil
-	}
-	return tea.Batch(runner, waitRun(life, run.ch))
-}
-
-// waitRun reads the running step's next message.
-func waitRun(life context.Context, ch <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case msg := <-ch:
-			return msg
-		case <-life.Done():
-			return nil
-		}
-	}
+	})
+	m.run = run
+	return cmd
 }
 
 // progress shows a running step's news.
@@ -145,7 +122,7 @@ func (m *Model) progress(msg progressMsg) tea.Cmd {
 	if p.Waiting != "" {
 		v.waiting = p.Waiting
 	}
-	return waitRun(m.ctx, msg.run.ch)
+	return msg.run.Next()
 }
 
 // finished records how a step ended, saves the bookmark and reads the
@@ -201,19 +178,7 @@ func (m *Model) Bookmark() *learn.Bookmark {
 // Wait stops a step still in flight and waits for it to end (what its
 // check had broken, it mends first), at most until ctx is done.
 func (m *Model) Wait(ctx context.Context) {
-	run := m.run
-	if run == nil {
-		return
-	}
-	run.cancel()
-	// Its reports are no longer read: drain them so it can finish.
-	for {
-		select {
-		case <-run.ch:
-		case <-run.done:
-			return
-		case <-ctx.Done():
-			return
-		}
+	if m.run != nil {
+		m.run.Wait(ctx)
 	}
 }

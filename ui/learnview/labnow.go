@@ -122,8 +122,7 @@ func (m *Model) lbLine(ln *common.Line, n *labview.Node) {
 
 // faultText says a fault in force in the course's language.
 func (m *Model) faultText(f labview.ActiveFault) string {
-	node, part, _ := strings.Cut(f.Target, "/")
-	node, peer, _ := strings.Cut(node, ",")
+	node, part, peer := labview.SplitTarget(f.Target)
 	t := m.env.Texts
 	switch f.Kind {
 	case lab.FaultCrash:

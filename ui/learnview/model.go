@@ -93,10 +93,8 @@ type stepView struct {
 
 // stepRun is a step in flight.
 type stepRun struct {
-	step   int
-	ch     chan tea.Msg
-	cancel context.CancelFunc
-	done   chan struct{}
+	step int
+	*common.Job
 }
 
 // Model is the screen.
@@ -204,10 +202,9 @@ type (
 		res learn.Result
 		err error
 	}
-	streamMsg      struct{ ch <-chan control.Event }
-	eventsMsg      = common.EventsMsg
-	streamEndedMsg = common.StreamEndedMsg
-	snapshotMsg    struct {
+	streamMsg   struct{ ch <-chan control.Event }
+	eventsMsg   = common.EventsMsg
+	snapshotMsg struct {
 		snap labview.Snapshot
 		err  error
 	}

@@ -81,24 +81,7 @@ func drive(t *testing.T, m *Model, cmd tea.Cmd) {
 
 func key(t *testing.T, m *Model, k string) {
 	t.Helper()
-	var msg tea.KeyPressMsg
-	switch k {
-	case "enter":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "right":
-		msg = tea.KeyPressMsg{Code: tea.KeyRight}
-	case "left":
-		msg = tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "down":
-		msg = tea.KeyPressMsg{Code: tea.KeyDown}
-	case "end":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnd}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-	}
-	_, cmd := m.Update(msg)
+	_, cmd := m.Update(screentest.Press(k))
 	drive(t, m, cmd)
 }
 

@@ -201,14 +201,5 @@ func (m *Model) helpLine(w int) string {
 func (m *Model) tooSmall() string {
 	msg := wrap(m.T("ui.too_small", "width", itoa(m.width), "height", itoa(m.height),
 		"need_width", itoa(common.MinWidth), "need_height", itoa(common.MinHeight)), max(m.width-2, 10))
-	lines := make([]string, m.height)
-	top := max((m.height-len(msg))/2, 0)
-	for i := range lines {
-		text := ""
-		if j := i - top; j >= 0 && j < len(msg) {
-			text = msg[j]
-		}
-		lines[i] = common.Fit(strings.Repeat(" ", max((m.width-common.Width(text))/2, 0))+text, m.width)
-	}
-	return strings.Join(lines, "\n")
+	return common.Centre(msg, m.width, m.height)
 }

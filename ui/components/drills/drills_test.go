@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/halab/halab/ui/common"
+	"github.com/halab/halab/ui/internal/screentest"
 	"github.com/halab/halab/ui/keymap"
 	"github.com/halab/halab/ui/styles"
 )
@@ -87,15 +87,7 @@ func TestPaneNarrationAndErrors(t *testing.T) {
 func TestMenu(t *testing.T) {
 	m := NewMenu(testCommon())
 	m.Open("seed", []Info{{Name: "a", Title: "A", Teaches: "teaches a"}, {Name: "b", Title: "B", Teaches: "teaches b", Steps: []string{"x"}}})
-	key := func(s string) tea.KeyPressMsg {
-		switch s {
-		case "up":
-			return tea.KeyPressMsg{Code: tea.KeyUp}
-		case "enter":
-			return tea.KeyPressMsg{Code: tea.KeyEnter}
-		}
-		return tea.KeyPressMsg{Code: rune(s[0]), Text: s}
-	}
+	key := screentest.Press
 	m.Update(key("up")) // wraps to the last
 	if s := ansi.Strip(m.View(100)); !strings.Contains(s, "▶ b") || !strings.Contains(s, "teaches b") || !strings.Contains(s, "1 steps on lab seed") {
 		t.Errorf("menu:\n%s", s)

@@ -155,21 +155,21 @@ func (m *Model) draw(w, h int) []string {
 	st := m.Styles
 	var atL, atR []attach
 	for _, p := range boxes[0] {
-		m.link(p, leftNet, p.x+p.w, busL-1, true)
+		m.link(p, leftNet, p.x+p.w, busL-1)
 		atL = append(atL, attach{p.linkY(), true})
 	}
 	for _, p := range boxes[1] {
 		if busL >= 0 {
-			m.link(p, leftNet, busL+1, p.x-1, false)
+			m.link(p, leftNet, busL+1, p.x-1)
 			atL = append(atL, attach{p.linkY(), false})
 		}
 		if len(right) > 0 {
-			m.link(p, rightNet, p.x+p.w, busR-1, true)
+			m.link(p, rightNet, p.x+p.w, busR-1)
 			atR = append(atR, attach{p.linkY(), true})
 		}
 	}
 	for _, p := range boxes[2] {
-		m.link(p, rightNet, busR+1, p.x-1, false)
+		m.link(p, rightNet, busR+1, p.x-1)
 		atR = append(atR, attach{p.linkY(), false})
 	}
 	labelEnd := -1
@@ -324,9 +324,8 @@ func maxWidth(lines [][]seg) int {
 }
 
 // link draws the segment from x1 to x2 on the box's link row, labelled
-// with the interface; broken when the link is down. toRight says the
-// segment leaves the box to the right.
-func (m *Model) link(p *placed, network string, x1, x2 int, toRight bool) {
+// with the interface; broken when the link is down.
+func (m *Model) link(p *placed, network string, x1, x2 int) {
 	if x2 < x1 {
 		return
 	}

@@ -112,7 +112,7 @@ func (m *Model) View() string {
 	per := Scale(chartW)
 	m.cols = t.Columns(now, chartW, per, m.live.LBIndex, m.cols)
 	lines = append(lines, m.chart(chartH)...)
-	lines = append(lines, m.band(axisW), m.axis(now, axisW, per))
+	lines = append(lines, m.band(axisW), m.axis(axisW, per))
 	lines = append(lines, outage...)
 	info := "1 column = " + colDur(time.Duration(per)*labview.DefaultBucketWidth)
 	return common.Frame(st, "traffic seen by client", info, lines, m.width, m.height, false)
@@ -212,7 +212,7 @@ func (m *Model) band(axisW int) string {
 }
 
 // axis is the time axis, with faults (▲) and VIP moves (◆) marked.
-func (m *Model) axis(now time.Time, axisW, per int) string {
+func (m *Model) axis(axisW, per int) string {
 	st := m.Styles
 	n := len(m.cols)
 	cells := make([]string, n)
