@@ -36,6 +36,7 @@ func StartJob(life context.Context, run func(ctx context.Context, send func(tea.
 	}
 	runner := func() tea.Msg {
 		defer close(j.done)
+		defer cancel() // a finished job's context is released at once
 		run(ctx, send)
 		return nil
 	}
