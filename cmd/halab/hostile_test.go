@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -110,7 +111,7 @@ func runHostile(t *testing.T, labName, master string, cases []hostileCase) {
 		}
 		got := waitDrops(t, labName, base.states, want)
 		for node := range base.states {
-			if !mapsEqual(got[node], want[node]) {
+			if !maps.Equal(got[node], want[node]) {
 				t.Errorf("after %q: %s counted drops %v since the attack began, want %v", c.name, node, got[node], want[node])
 			}
 		}
@@ -185,18 +186,6 @@ func waitDrops(t *testing.T, labName string, base map[string]vrrp.InstanceStatus
 			return got
 		}
 	}
-}
-
-func mapsEqual(a, b map[string]uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func sameTransition(a, b vrrp.InstanceStatus) bool {
