@@ -43,17 +43,28 @@ func reach(labName, node, addr string) error {
 	})
 }
 
+// labLeftovers says what of lab name is still on the machine: its
+// namespaces and whether its directory exists.
+func labLeftovers(name string) (namespaces []string, dir bool) {
+	entries, _ := os.ReadDir(netns.NamespaceDir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), netns.Prefix+name+"-") {
+			namespaces = append(namespaces, e.Name())
+		}
+	}
+	_, err := os.Stat(lab.LabDir(name))
+	return namespaces, err == nil
+}
+
 // assertGone checks that nothing of the lab is left: namespaces, processes,
 // directory (sockets, logs, state).
 func assertGone(t *testing.T, name string) {
 	t.Helper()
-	entries, _ := os.ReadDir(netns.NamespaceDir)
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), netns.Prefix+name+"-") {
-			t.Errorf("namespace %s left behind", e.Name())
-		}
+	namespaces, dir := labLeftovers(name)
+	for _, ns := range namespaces {
+		t.Errorf("namespace %s left behind", ns)
 	}
-	if _, err := os.Stat(lab.LabDir(name)); !os.IsNotExist(err) {
+	if dir {
 		t.Errorf("lab directory %s left behind", lab.LabDir(name))
 	}
 	procs, _ := os.ReadDir("/proc")

@@ -124,19 +124,6 @@ wait:
 	return killedRun{output: out.String(), killed: killed}, hung
 }
 
-// labLeftovers says what of lab name is still on the machine: its
-// namespaces and whether its directory exists.
-func labLeftovers(name string) (namespaces []string, dir bool) {
-	entries, _ := os.ReadDir(netns.NamespaceDir)
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), netns.Prefix+name+"-") {
-			namespaces = append(namespaces, e.Name())
-		}
-	}
-	_, err := os.Stat(lab.LabDir(name))
-	return namespaces, err == nil
-}
-
 // namespacesAppear is a kill point: the first of lab name's namespaces exists.
 func namespacesAppear(name string) func() bool {
 	return func() bool { ns, _ := labLeftovers(name); return len(ns) > 0 }
