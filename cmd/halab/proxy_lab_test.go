@@ -112,14 +112,6 @@ func TestProxyHealthChecksInLab(t *testing.T) {
 // algorithm.
 func twoWebLab(t *testing.T, balance string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{"seed/lb1.keepalived.conf", "seed/lb2.keepalived.conf"} {
-		data, err := fs.ReadFile(assets.Labs, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
-	}
 	cfg := fmt.Sprintf(`defaults
     mode http
     timeout connect 5s
@@ -134,14 +126,15 @@ backend webserverapp
     server webserver1 192.168.10.200:80 check
     server webserver2 192.168.10.201:80 check
 `, balance)
-	os.WriteFile(filepath.Join(dir, "haproxy.cfg"), []byte(cfg), 0o644)
-	seed, _ := fs.ReadFile(assets.Labs, "seed.yaml")
-	text := strings.Replace(string(seed), "name: seed", "name: twoweb", 1)
+	text := strings.Replace(assetText(t, "seed.yaml"), "name: seed", "name: twoweb", 1)
 	text = strings.ReplaceAll(text, "seed/", "")
 	text += "\n  web2:\n    role: web\n    interfaces:\n      enp0s8: {network: private, address: 192.168.10.201/24}\n"
-	path := filepath.Join(dir, "lab.yaml")
-	os.WriteFile(path, []byte(text), 0o644)
-	return path
+	return writeLabDir(t, map[string]string{
+		"lab.yaml":            text,
+		"haproxy.cfg":         cfg,
+		"lb1.keepalived.conf": assetText(t, "seed/lb1.keepalived.conf"),
+		"lb2.keepalived.conf": assetText(t, "seed/lb2.keepalived.conf"),
+	})
 }
 
 // TestProxyBalancingInLab: with two web servers, roundrobin alternates,
