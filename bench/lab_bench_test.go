@@ -72,15 +72,18 @@ func BenchmarkLabLifecycle(b *testing.B) {
 		float64(h.rss)/1e6, h.procs, float64(h.pss)/1e6, float64(k.rss)/1e6, k.procs, float64(k.pss)/1e6, float64(h.rss)/float64(k.rss))
 }
 
-func median(fs []labFigures) labFigures {
-	pick := func(get func(labFigures) float64) float64 {
-		v := make([]float64, len(fs))
-		for i, f := range fs {
-			v[i] = get(f)
-		}
-		sort.Float64s(v)
-		return v[len(v)/2]
+// medianBy is the median of one figure of xs, read by get.
+func medianBy[T any](xs []T, get func(T) float64) float64 {
+	v := make([]float64, len(xs))
+	for i, x := range xs {
+		v[i] = get(x)
 	}
+	sort.Float64s(v)
+	return v[len(v)/2]
+}
+
+func median(fs []labFigures) labFigures {
+	pick := func(get func(labFigures) float64) float64 { return medianBy(fs, get) }
 	return labFigures{
 		up:    time.Duration(pick(func(f labFigures) float64 { return float64(f.up) })),
 		down:  time.Duration(pick(func(f labFigures) float64 { return float64(f.down) })),

@@ -164,14 +164,7 @@ func BenchmarkProxyThroughVIP(b *testing.B) {
 }
 
 func medianWrk(rs []WrkResult) WrkResult {
-	pick := func(get func(WrkResult) float64) float64 {
-		v := make([]float64, len(rs))
-		for i, r := range rs {
-			v[i] = get(r)
-		}
-		sort.Float64s(v)
-		return v[len(v)/2]
-	}
+	pick := func(get func(WrkResult) float64) float64 { return medianBy(rs, get) }
 	return WrkResult{
 		RequestsPerSec: pick(func(r WrkResult) float64 { return r.RequestsPerSec }),
 		P50:            time.Duration(pick(func(r WrkResult) float64 { return float64(r.P50) })),

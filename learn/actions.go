@@ -37,14 +37,20 @@ func (e *Env) nodes() []string {
 // acted starts an Acted at the clock's now.
 func (e *Env) acted() Acted { return Acted{Start: e.Clock.Now(), Out: map[string]Output{}} }
 
-// actAddresses runs `ip --brief addr` in every node.
-func actAddresses(ctx context.Context, e *Env, out func(Block)) (Acted, error) {
+// inEach runs argv in each of nodes and keeps what each printed under
+// its name.
+func (e *Env) inEach(ctx context.Context, out func(Block), nodes []string, argv ...string) (Acted, error) {
 	a := e.acted()
-	for _, n := range e.nodes() {
-		a.Out[n] = e.command(ctx, out, n, "ip", "--brief", "addr")
+	for _, n := range nodes {
+		a.Out[n] = e.command(ctx, out, n, argv...)
 	}
 	a.Done = e.Clock.Now()
 	return a, nil
+}
+
+// actAddresses runs `ip --brief addr` in every node.
+func actAddresses(ctx context.Context, e *Env, out func(Block)) (Acted, error) {
+	return e.inEach(ctx, out, e.nodes(), "ip", "--brief", "addr")
 }
 
 // webURL is the web server's page on its address.
@@ -131,12 +137,7 @@ func actVRRPStatus(ctx context.Context, e *Env, out func(Block)) (Acted, error) 
 
 // actIPAddr runs the tutorial's `ip --brief addr` on both load balancers.
 func actIPAddr(ctx context.Context, e *Env, out func(Block)) (Acted, error) {
-	a := e.acted()
-	for _, n := range []string{e.Roles.Master, e.Roles.Backup} {
-		a.Out[n] = e.command(ctx, out, n, "ip", "--brief", "addr")
-	}
-	a.Done = e.Clock.Now()
-	return a, nil
+	return e.inEach(ctx, out, []string{e.Roles.Master, e.Roles.Backup}, "ip", "--brief", "addr")
 }
 
 // actCurlVIP opens the VIP from the client, headers shown; the probe's

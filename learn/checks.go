@@ -30,7 +30,7 @@ const probeWindow = time.Second
 // checkNodesUp: every interface of the lab file is up in its node's kernel
 // with its address, and every component answers ready.
 func checkNodesUp(ctx context.Context, e *Env, a Acted, _ func(string)) Result {
-	t, v := e.Texts, newVerdict(e)
+	t, v := e.Texts, newVerdict()
 	var bad []string
 	total := 0
 	for _, n := range e.Roles.Lab.Nodes {
@@ -72,7 +72,7 @@ func checkNodesUp(ctx context.Context, e *Env, a Acted, _ func(string)) Result {
 // checkWebPage: both load balancers got the web server's page; the client
 // got nothing, having no way into the private network.
 func checkWebPage(_ context.Context, e *Env, a Acted, _ func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	for _, n := range []string{r.Master, r.Backup} {
 		o := a.Out[n]
 		if o.Code == 0 && strings.Contains(o.Stdout, r.Web) {
@@ -93,7 +93,7 @@ func checkWebPage(_ context.Context, e *Env, a Acted, _ func(string)) Result {
 // checkProxyBound: both proxies listen on the VIP, which only
 // ip_nonlocal_bind allows on the load balancer that does not hold it.
 func checkProxyBound(_ context.Context, e *Env, a Acted, _ func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	addr := fmt.Sprintf("%s:%d", r.VIP, r.Port)
 	for _, n := range []string{r.Master, r.Backup} {
 		sc := a.Out[n+"/sysctl"]
@@ -119,7 +119,7 @@ func checkProxyBound(_ context.Context, e *Env, a Acted, _ func(string)) Result 
 // adverts, and each daemon saying of the tutorial's file what keepalived
 // says of it.
 func checkVRRPPair(ctx context.Context, e *Env, a Acted, _ func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	m, errM := e.vrrpOf(ctx, r.Master)
 	b, errB := e.vrrpOf(ctx, r.Backup)
 	if errM != nil || errB != nil {
@@ -171,7 +171,7 @@ func vipIn(out, vip string) (iface, addr string) {
 // checkVIPOnMaster: `ip --brief addr` shows the VIP on the master's
 // interface, and not on the backup.
 func checkVIPOnMaster(_ context.Context, e *Env, a Acted, _ func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	vip := r.VIP.String()
 	if iface, addr := vipIn(a.Out[r.Master].Stdout, vip); iface != "" {
 		v.check(true, t.T("seen.vip_on", "node", r.Master, "iface", iface, "addr", addr))
@@ -203,7 +203,7 @@ func header(out, name string) string {
 // checkVIPPage: the client got the web server's page through the VIP, from
 // the master's proxy, and the probe's requests succeed.
 func checkVIPPage(ctx context.Context, e *Env, a Acted, _ func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	o := a.Out[r.Client]
 	status, _, _ := strings.Cut(strings.TrimRight(o.Stdout, "\r\n"), "\n")
 	status = strings.TrimSpace(status)

@@ -119,7 +119,7 @@ func (e *Env) entered(ctx context.Context, v *verdict, node, state string, since
 // interval of the power-off, enters MASTER, and the client is answered
 // again after an outage about that long.
 func checkBackupTakesOver(ctx context.Context, e *Env, a Acted, waiting func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	bound := r.MasterDown()
 	took, ok := e.waitHolders(ctx, a.Done, bound+2*time.Second, t.T("wait.backup_vip"), waiting, r.Backup)
 	if ok {
@@ -137,7 +137,7 @@ func checkBackupTakesOver(ctx context.Context, e *Env, a Acted, waiting func(str
 // the backup's lower priority), the backup steps down, and the client
 // loses next to nothing.
 func checkMasterPreempts(ctx context.Context, e *Env, a Acted, waiting func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	bound := r.MasterReturn() + r.TrackInterval() + time.Second
 	took, ok := e.waitHolders(ctx, a.Done, bound+3*time.Second, t.T("wait.master_vip"), waiting, r.Master)
 	if ok {
@@ -162,7 +162,7 @@ func checkMasterPreempts(ctx context.Context, e *Env, a Acted, waiting func(stri
 // backup takes the VIP once its master-down timer runs out. Then the
 // proxy is started again and the master takes the VIP back.
 func checkTrackMovesVIP(ctx context.Context, e *Env, a Acted, waiting func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	interval := r.TrackInterval()
 	base := r.MasterVRRP.Priority
 	dropped, ok := e.waitFor(ctx, interval+2*time.Second, t.T("wait.prio", "node", r.Master), waiting, func() bool {
@@ -190,7 +190,7 @@ func checkTrackMovesVIP(ctx context.Context, e *Env, a Acted, waiting func(strin
 // checkSplitBrain: cut off from each other, both load balancers become
 // master and hold the VIP; healed, the lower priority steps down at once.
 func checkSplitBrain(ctx context.Context, e *Env, a Acted, waiting func(string)) Result {
-	t, v, r := e.Texts, newVerdict(e), e.Roles
+	t, v, r := e.Texts, newVerdict(), e.Roles
 	bound := r.MasterDown()
 	took, ok := e.waitHolders(ctx, a.Done, bound+2*time.Second, t.T("wait.split"), waiting, r.Master, r.Backup)
 	if ok {

@@ -236,12 +236,11 @@ func expandTabs(s string) string {
 // verdict builds a Result from checks: it passes when every one does, and
 // says each with ✓ or ✗.
 type verdict struct {
-	e    *Env
 	res  Result
 	some bool
 }
 
-func newVerdict(e *Env) *verdict { return &verdict{e: e, res: Result{Pass: true}} }
+func newVerdict() *verdict { return &verdict{res: Result{Pass: true}} }
 
 // check records one expectation: ok, and the sentence saying what was
 // seen.

@@ -3,16 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
+	"maps"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/halab/halab/assets"
 	"github.com/halab/halab/internal/roottest"
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/nodes/vrrp"
@@ -110,7 +107,7 @@ func runHostile(t *testing.T, labName, master string, cases []hostileCase) {
 		}
 		got := waitDrops(t, labName, base.states, want)
 		for node := range base.states {
-			if !mapsEqual(got[node], want[node]) {
+			if !maps.Equal(got[node], want[node]) {
 				t.Errorf("after %q: %s counted drops %v since the attack began, want %v", c.name, node, got[node], want[node])
 			}
 		}
@@ -185,18 +182,6 @@ func waitDrops(t *testing.T, labName string, base map[string]vrrp.InstanceStatus
 			return got
 		}
 	}
-}
-
-func mapsEqual(a, b map[string]uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func sameTransition(a, b vrrp.InstanceStatus) bool {
@@ -403,23 +388,12 @@ const multicastConf = `vrrp_instance MC_VIP {
 // file's path.
 func writeMulticastLab(t *testing.T, name string) string {
 	t.Helper()
-	dir := t.TempDir()
-	haproxy, err := fs.ReadFile(assets.Labs, "seed/haproxy.cfg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
+	return writeLabDir(t, map[string]string{
 		"lab.yaml":    fmt.Sprintf(multicastLab, name),
 		"lb1.conf":    fmt.Sprintf(multicastConf, "MASTER", 150),
 		"lb2.conf":    fmt.Sprintf(multicastConf, "BACKUP", 100),
-		"haproxy.cfg": string(haproxy),
-	}
-	for f, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return filepath.Join(dir, "lab.yaml")
+		"haproxy.cfg": assetText(t, "seed/haproxy.cfg"),
+	})
 }
 
 // TestHostileVRRPMulticast attacks VRRPv2 over multicast with a password

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"github.com/halab/halab/assets"
 	"github.com/halab/halab/internal/roottest"
 	"github.com/halab/halab/lab"
 	"github.com/halab/halab/lab/netns"
@@ -43,17 +45,28 @@ func reach(labName, node, addr string) error {
 	})
 }
 
+// labLeftovers says what of lab name is still on the machine: its
+// namespaces and whether its directory exists.
+func labLeftovers(name string) (namespaces []string, dir bool) {
+	entries, _ := os.ReadDir(netns.NamespaceDir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), netns.Prefix+name+"-") {
+			namespaces = append(namespaces, e.Name())
+		}
+	}
+	_, err := os.Stat(lab.LabDir(name))
+	return namespaces, err == nil
+}
+
 // assertGone checks that nothing of the lab is left: namespaces, processes,
 // directory (sockets, logs, state).
 func assertGone(t *testing.T, name string) {
 	t.Helper()
-	entries, _ := os.ReadDir(netns.NamespaceDir)
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), netns.Prefix+name+"-") {
-			t.Errorf("namespace %s left behind", e.Name())
-		}
+	namespaces, dir := labLeftovers(name)
+	for _, ns := range namespaces {
+		t.Errorf("namespace %s left behind", ns)
 	}
-	if _, err := os.Stat(lab.LabDir(name)); !os.IsNotExist(err) {
+	if dir {
 		t.Errorf("lab directory %s left behind", lab.LabDir(name))
 	}
 	procs, _ := os.ReadDir("/proc")
@@ -223,13 +236,34 @@ nodes:
     interfaces: {eth0: {network: net, address: 10.9.0.20/24}}
 %s`
 
+// writeLab writes text as lab.yaml into a temporary directory and returns
+// its path.
 func writeLab(t *testing.T, text string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "lab.yaml")
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+	return writeLabDir(t, map[string]string{"lab.yaml": text})
+}
+
+// writeLabDir writes files (name → text; lab.yaml and the files it names)
+// into a temporary directory and returns lab.yaml's path.
+func writeLabDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for f, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "lab.yaml")
+}
+
+// assetText reads a file of assets/labs, or fails the test.
+func assetText(t *testing.T, path string) string {
+	t.Helper()
+	data, err := fs.ReadFile(assets.Labs, path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return string(data)
 }
 
 func TestBadInputAndEnvironment(t *testing.T) {

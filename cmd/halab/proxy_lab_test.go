@@ -57,6 +57,22 @@ func curlVIP(t *testing.T, name string) (code, web string) {
 	return code, web
 }
 
+// serverTurns applies `halab fault ACTION web1 web` and returns how long
+// lb1's proxy then took to see webserver1 up (or down), 0 when it did not
+// within 10 s.
+func serverTurns(t *testing.T, name string, wantUp bool, action string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	roottest.MustRun(t, "fault", "--lab", name, action, "web1", "web")
+	for time.Now().Before(start.Add(10 * time.Second)) {
+		if proxyServer(t, name, "lb1", "webserver1").Up == wantUp {
+			return time.Since(start)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return 0
+}
+
 // TestProxyHealthChecksInLab: the tutorial's haproxy.cfg through the VIP;
 // web1 stopped → its checks (inter 2000, fall 3) mark it DOWN and the proxy
 // answers 503; started again → UP after rise 2 checks.
@@ -71,16 +87,7 @@ func TestProxyHealthChecksInLab(t *testing.T) {
 	// Let the server's health reach the top of its range (rise+fall-1).
 	time.Sleep(4 * time.Second)
 
-	stopped := time.Now()
-	roottest.MustRun(t, "fault", "--lab", name, "kill", "web1", "web")
-	var down time.Duration
-	for time.Now().Before(stopped.Add(10 * time.Second)) {
-		if s := proxyServer(t, name, "lb1", "webserver1"); !s.Up {
-			down = time.Since(stopped)
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	down := serverTurns(t, name, false, "kill")
 	t.Logf("webserver1 DOWN %v after web1 stopped (fall 3 × inter 2 s)", down.Round(10*time.Millisecond))
 	if down < 3*time.Second || down > 7*time.Second {
 		t.Errorf("webserver1 went DOWN after %v, want within (fall-1)×inter .. fall×inter (+1 s): 4-7 s", down)
@@ -89,16 +96,7 @@ func TestProxyHealthChecksInLab(t *testing.T) {
 		t.Errorf("with every server down the proxy answered %s, want 503", code)
 	}
 
-	started := time.Now()
-	roottest.MustRun(t, "fault", "--lab", name, "start", "web1", "web")
-	var upAgain time.Duration
-	for time.Now().Before(started.Add(10 * time.Second)) {
-		if s := proxyServer(t, name, "lb1", "webserver1"); s.Up {
-			upAgain = time.Since(started)
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	upAgain := serverTurns(t, name, true, "start")
 	t.Logf("webserver1 UP %v after web1 started (rise 2 × inter 2 s)", upAgain.Round(10*time.Millisecond))
 	if upAgain < 2*time.Second || upAgain > 5*time.Second {
 		t.Errorf("webserver1 came UP after %v, want within (rise-1)×inter .. rise×inter (+1 s)", upAgain)
@@ -112,14 +110,6 @@ func TestProxyHealthChecksInLab(t *testing.T) {
 // algorithm.
 func twoWebLab(t *testing.T, balance string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{"seed/lb1.keepalived.conf", "seed/lb2.keepalived.conf"} {
-		data, err := fs.ReadFile(assets.Labs, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
-	}
 	cfg := fmt.Sprintf(`defaults
     mode http
     timeout connect 5s
@@ -134,14 +124,15 @@ backend webserverapp
     server webserver1 192.168.10.200:80 check
     server webserver2 192.168.10.201:80 check
 `, balance)
-	os.WriteFile(filepath.Join(dir, "haproxy.cfg"), []byte(cfg), 0o644)
-	seed, _ := fs.ReadFile(assets.Labs, "seed.yaml")
-	text := strings.Replace(string(seed), "name: seed", "name: twoweb", 1)
+	text := strings.Replace(assetText(t, "seed.yaml"), "name: seed", "name: twoweb", 1)
 	text = strings.ReplaceAll(text, "seed/", "")
 	text += "\n  web2:\n    role: web\n    interfaces:\n      enp0s8: {network: private, address: 192.168.10.201/24}\n"
-	path := filepath.Join(dir, "lab.yaml")
-	os.WriteFile(path, []byte(text), 0o644)
-	return path
+	return writeLabDir(t, map[string]string{
+		"lab.yaml":            text,
+		"haproxy.cfg":         cfg,
+		"lb1.keepalived.conf": assetText(t, "seed/lb1.keepalived.conf"),
+		"lb2.keepalived.conf": assetText(t, "seed/lb2.keepalived.conf"),
+	})
 }
 
 // TestProxyBalancingInLab: with two web servers, roundrobin alternates,
