@@ -48,7 +48,13 @@ func removeVIP(v VirtualAddress) error {
 
 // hasVIP reports whether the address is on its interface now.
 func hasVIP(v VirtualAddress) bool {
-	link, err := netlink.LinkByName(v.Interface)
+	return HasAddress(v.Interface, v.Prefix.Addr())
+}
+
+// HasAddress reports whether the IPv4 address addr is on interface ifname
+// now.
+func HasAddress(ifname string, addr netip.Addr) bool {
+	link, err := netlink.LinkByName(ifname)
 	if err != nil {
 		return false
 	}
@@ -57,7 +63,7 @@ func hasVIP(v VirtualAddress) bool {
 		return false
 	}
 	for _, a := range addrs {
-		if a.IP.Equal(v.Prefix.Addr().AsSlice()) {
+		if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok && ip == addr {
 			return true
 		}
 	}
