@@ -194,7 +194,6 @@ func (s *kaState) status(held func(ifname string, addr netip.Addr) bool, linkUp 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := vrrp.Status{}
-	var parts []string
 	for _, in := range s.instances {
 		ic := in.cfg
 		is := vrrp.InstanceStatus{
@@ -224,13 +223,8 @@ func (s *kaState) status(held func(ifname string, addr netip.Addr) bool, linkUp 
 			is.Tracks = append(is.Tracks, vrrp.TrackAt{Name: "script " + ts.Name, Weight: w, State: in.scripts[ts.Name]})
 		}
 		st.Instances = append(st.Instances, is)
-		part := fmt.Sprintf("%s %s prio %d", is.Name, is.State, is.Priority)
-		if h := is.HeldVIPs(); len(h) > 0 {
-			part += " · VIP " + strings.Join(h, ",")
-		}
-		parts = append(parts, part)
 	}
-	st.Summary = strings.Join(parts, "; ")
+	st.Summary = vrrp.Summarize(st.Instances)
 	if s.version != "" {
 		st.Summary += " (keepalived " + s.version + ")"
 	}
