@@ -205,12 +205,7 @@ func publishVIP(ctl *control.Server, vips []vipRef, addr netip.Addr, added bool)
 			ifname = v.ifname
 		}
 	}
-	msg := fmt.Sprintf("VIP %s removed from %s", addr, ifname)
-	if added {
-		msg = fmt.Sprintf("VIP %s added on %s", addr, ifname)
-	}
-	ctl.Publish(control.Event{Kind: control.KindVIP, Message: msg,
-		VIP: &control.VIPChange{Address: addr.String(), Interface: ifname, Added: added}})
+	ctl.Publish(vrrp.VIPEvent(addr, ifname, added))
 }
 
 // linkUp reports whether an interface is up (keepalived's view: running).

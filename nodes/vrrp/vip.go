@@ -8,6 +8,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/halab/halab/nodes/control"
 )
 
 // VirtualAddress is one entry of virtual_ipaddress: ADDR[/PREFIX] [dev IF]
@@ -44,6 +46,39 @@ func removeVIP(v VirtualAddress) error {
 		return fmt.Errorf("remove VIP %s from %s: %w", v.Prefix, v.Interface, err)
 	}
 	return nil
+}
+
+// setVIPs adds the instance's addresses to their interfaces, or removes
+// those that are there, and publishes a vip event for each one done.
+func (in *instance) setVIPs(add bool) {
+	for _, v := range in.vips {
+		var err error
+		switch {
+		case add:
+			err = addVIP(v)
+		case !hasVIP(v):
+			continue
+		default:
+			err = removeVIP(v)
+		}
+		if err != nil {
+			in.log.Error(err.Error())
+			in.d.ctl.Logf("error", "(%s) %v", in.name, err)
+			continue
+		}
+		in.d.ctl.Publish(VIPEvent(v.Prefix.Addr(), v.Interface, add))
+	}
+}
+
+// VIPEvent is the vip event for addr added on interface ifname, or
+// removed from it.
+func VIPEvent(addr netip.Addr, ifname string, added bool) control.Event {
+	msg := fmt.Sprintf("VIP %s removed from %s", addr, ifname)
+	if added {
+		msg = fmt.Sprintf("VIP %s added on %s", addr, ifname)
+	}
+	return control.Event{Kind: control.KindVIP, Message: msg,
+		VIP: &control.VIPChange{Address: addr.String(), Interface: ifname, Added: added}}
 }
 
 // hasVIP reports whether the address is on its interface now.
