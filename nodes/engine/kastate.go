@@ -204,10 +204,7 @@ func (s *kaState) status(held func(ifname string, addr netip.Addr) bool, linkUp 
 			Counters: vrrp.Counters{Dropped: map[string]uint64{}},
 		}
 		for _, v := range ic.VirtualIPs {
-			dev := v.Device
-			if dev == "" {
-				dev = ic.Interface
-			}
+			dev := ic.VIPDevice(v)
 			is.VIPs = append(is.VIPs, vrrp.VIPStatus{Address: v.Address.Addr().String(), Interface: dev, Held: held(dev, v.Address.Addr())})
 		}
 		linkState := "failed"

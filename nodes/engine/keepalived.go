@@ -133,11 +133,7 @@ func vipAddresses(cfg *kaconf.Config) []vipRef {
 	var out []vipRef
 	for _, in := range cfg.Instances {
 		for _, v := range in.VirtualIPs {
-			dev := v.Device
-			if dev == "" {
-				dev = in.Interface
-			}
-			out = append(out, vipRef{v.Address.Addr(), dev})
+			out = append(out, vipRef{v.Address.Addr(), in.VIPDevice(v)})
 		}
 	}
 	return out

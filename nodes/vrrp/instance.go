@@ -106,11 +106,7 @@ func newInstance(ic *kaconf.Instance, d *daemon) (*instance, error) {
 	}
 	var vipAddrs []netip.Addr
 	for _, v := range ic.VirtualIPs {
-		dev := v.Device
-		if dev == "" {
-			dev = ic.Interface
-		}
-		in.vips = append(in.vips, VirtualAddress{Prefix: v.Address, Interface: dev, Label: v.Label})
+		in.vips = append(in.vips, VirtualAddress{Prefix: v.Address, Interface: ic.VIPDevice(v), Label: v.Label})
 		vipAddrs = append(vipAddrs, v.Address.Addr())
 	}
 
