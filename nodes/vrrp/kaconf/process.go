@@ -363,7 +363,7 @@ func (p *parser) trackProcessWeight(in *instanceState, st statement, track *Trac
 // (process_update_track_process_status skips VRRP_PRIO_OWNER); its manual
 // asks for weight 0.
 func (p *parser) completeProcessTracking(in *instanceState) {
-	if in.Priority != 255 {
+	if !in.AddressOwner() {
 		return
 	}
 	for _, t := range in.TrackProcesses {
