@@ -49,7 +49,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	seq     uint64
-	history []Event // ring of the last HistorySize events, oldest first
+	history []Event // the last HistorySize events, oldest first
 	subs    map[chan Event]struct{}
 	ready   bool
 	status  func() any
@@ -111,8 +111,9 @@ func (s *Server) Publish(e Event) Event {
 		e.Level = "info"
 	}
 	if len(s.history) == HistorySize {
-		copy(s.history, s.history[1:])
-		s.history = s.history[:HistorySize-1]
+		// Dropping the oldest this way costs one copy every HistorySize
+		// events (when append moves the window), not one per event.
+		s.history = s.history[1:]
 	}
 	s.history = append(s.history, e)
 	for ch := range s.subs {

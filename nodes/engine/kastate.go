@@ -194,7 +194,6 @@ func (s *kaState) status(held func(ifname string, addr netip.Addr) bool, linkUp 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := vrrp.Status{}
-	var parts []string
 	for _, in := range s.instances {
 		ic := in.cfg
 		is := vrrp.InstanceStatus{
@@ -205,10 +204,7 @@ func (s *kaState) status(held func(ifname string, addr netip.Addr) bool, linkUp 
 			Counters: vrrp.Counters{Dropped: map[string]uint64{}},
 		}
 		for _, v := range ic.VirtualIPs {
-			dev := v.Device
-			if dev == "" {
-				dev = ic.Interface
-			}
+			dev := ic.VIPDevice(v)
 			is.VIPs = append(is.VIPs, vrrp.VIPStatus{Address: v.Address.Addr().String(), Interface: dev, Held: held(dev, v.Address.Addr())})
 		}
 		linkState := "failed"
@@ -224,13 +220,8 @@ func (s *kaState) status(held func(ifname string, addr netip.Addr) bool, linkUp 
 			is.Tracks = append(is.Tracks, vrrp.TrackAt{Name: "script " + ts.Name, Weight: w, State: in.scripts[ts.Name]})
 		}
 		st.Instances = append(st.Instances, is)
-		part := fmt.Sprintf("%s %s prio %d", is.Name, is.State, is.Priority)
-		if h := is.HeldVIPs(); len(h) > 0 {
-			part += " · VIP " + strings.Join(h, ",")
-		}
-		parts = append(parts, part)
 	}
-	st.Summary = strings.Join(parts, "; ")
+	st.Summary = vrrp.Summarize(st.Instances)
 	if s.version != "" {
 		st.Summary += " (keepalived " + s.version + ")"
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/halab/halab/nodes/control"
+	"github.com/halab/halab/nodes/vrrp"
 	"github.com/halab/halab/nodes/vrrp/kaconf"
 )
 
@@ -84,7 +85,7 @@ func RunKeepalived(ctx context.Context, o Options) error {
 	st := newKAState(cfg, primaryAddress)
 	vips := vipAddresses(cfg)
 	held := heldVIPs(vips)
-	o.Control.SetStatus(func() any { return st.status(hasAddress, linkUp) })
+	o.Control.SetStatus(func() any { return st.status(vrrp.HasAddress, linkUp) })
 
 	proc, err := Start(Program{Path: path, Args: args, Dir: o.Dir, Stop: syscall.SIGTERM, Log: o.Output})
 	if err != nil {
@@ -132,11 +133,7 @@ func vipAddresses(cfg *kaconf.Config) []vipRef {
 	var out []vipRef
 	for _, in := range cfg.Instances {
 		for _, v := range in.VirtualIPs {
-			dev := v.Device
-			if dev == "" {
-				dev = in.Interface
-			}
-			out = append(out, vipRef{v.Address.Addr(), dev})
+			out = append(out, vipRef{v.Address.Addr(), in.VIPDevice(v)})
 		}
 	}
 	return out
@@ -146,7 +143,7 @@ func vipAddresses(cfg *kaconf.Config) []vipRef {
 func heldVIPs(vips []vipRef) map[netip.Addr]bool {
 	held := map[netip.Addr]bool{}
 	for _, v := range vips {
-		held[v.addr] = hasAddress(v.ifname, v.addr)
+		held[v.addr] = vrrp.HasAddress(v.ifname, v.addr)
 	}
 	return held
 }
@@ -204,30 +201,7 @@ func publishVIP(ctl *control.Server, vips []vipRef, addr netip.Addr, added bool)
 			ifname = v.ifname
 		}
 	}
-	msg := fmt.Sprintf("VIP %s removed from %s", addr, ifname)
-	if added {
-		msg = fmt.Sprintf("VIP %s added on %s", addr, ifname)
-	}
-	ctl.Publish(control.Event{Kind: control.KindVIP, Message: msg,
-		VIP: &control.VIPChange{Address: addr.String(), Interface: ifname, Added: added}})
-}
-
-// hasAddress reports whether addr is on interface ifname now.
-func hasAddress(ifname string, addr netip.Addr) bool {
-	link, err := netlink.LinkByName(ifname)
-	if err != nil {
-		return false
-	}
-	addrs, err := netlink.AddrList(link, netlink.FAMILY_V4)
-	if err != nil {
-		return false
-	}
-	for _, a := range addrs {
-		if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok && ip == addr {
-			return true
-		}
-	}
-	return false
+	ctl.Publish(vrrp.VIPEvent(addr, ifname, added))
 }
 
 // linkUp reports whether an interface is up (keepalived's view: running).

@@ -26,6 +26,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -88,7 +89,7 @@ func Start(p Program) (*Process, error) {
 	cmd.Stdin = nil
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	proc := &Process{name: baseName(p.Path), cmd: cmd, stop: p.Stop, lines: make(chan Line, 256), done: make(chan struct{})}
+	proc := &Process{name: filepath.Base(p.Path), cmd: cmd, stop: p.Stop, lines: make(chan Line, 256), done: make(chan struct{})}
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -183,13 +184,6 @@ func (p *Process) Stop(grace time.Duration) error {
 	_ = p.cmd.Process.Kill()
 	<-p.done
 	return fmt.Errorf("%s did not stop within %v of %v; killed it", p.name, grace, p.stop)
-}
-
-func baseName(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[i+1:]
-	}
-	return path
 }
 
 // lookPath finds a program in the adapter's PATH.

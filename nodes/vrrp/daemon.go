@@ -123,16 +123,23 @@ type Status struct {
 
 func (d *daemon) status() any {
 	st := Status{}
-	var parts []string
 	for _, in := range d.instances {
-		is := in.snapshot()
-		st.Instances = append(st.Instances, is)
+		st.Instances = append(st.Instances, in.snapshot())
+	}
+	st.Summary = Summarize(st.Instances)
+	return st
+}
+
+// Summarize is Status.Summary for these instances: each one's state,
+// priority and the addresses it holds.
+func Summarize(instances []InstanceStatus) string {
+	parts := make([]string, 0, len(instances))
+	for _, is := range instances {
 		part := fmt.Sprintf("%s %s prio %d", is.Name, is.State, is.Priority)
 		if held := is.HeldVIPs(); len(held) > 0 {
 			part += " · VIP " + strings.Join(held, ",")
 		}
 		parts = append(parts, part)
 	}
-	st.Summary = strings.Join(parts, "; ")
-	return st
+	return strings.Join(parts, "; ")
 }

@@ -106,11 +106,7 @@ func newInstance(ic *kaconf.Instance, d *daemon) (*instance, error) {
 	}
 	var vipAddrs []netip.Addr
 	for _, v := range ic.VirtualIPs {
-		dev := v.Device
-		if dev == "" {
-			dev = ic.Interface
-		}
-		in.vips = append(in.vips, VirtualAddress{Prefix: v.Address, Interface: dev, Label: v.Label})
+		in.vips = append(in.vips, VirtualAddress{Prefix: v.Address, Interface: ic.VIPDevice(v), Label: v.Label})
 		vipAddrs = append(vipAddrs, v.Address.Addr())
 	}
 
@@ -393,30 +389,9 @@ func (in *instance) do(actions []fsm.Action) {
 		case fsm.SendAdvert:
 			in.send(a.Priority)
 		case fsm.AddVIPs:
-			for _, v := range in.vips {
-				if err := addVIP(v); err != nil {
-					in.log.Error(err.Error())
-					in.d.ctl.Logf("error", "(%s) %v", in.name, err)
-					continue
-				}
-				in.d.ctl.Publish(control.Event{Kind: control.KindVIP,
-					Message: fmt.Sprintf("VIP %s added on %s", v.Prefix.Addr(), v.Interface),
-					VIP:     &control.VIPChange{Address: v.Prefix.Addr().String(), Interface: v.Interface, Added: true}})
-			}
+			in.setVIPs(true)
 		case fsm.RemoveVIPs:
-			for _, v := range in.vips {
-				if !hasVIP(v) {
-					continue
-				}
-				if err := removeVIP(v); err != nil {
-					in.log.Error(err.Error())
-					in.d.ctl.Logf("error", "(%s) %v", in.name, err)
-					continue
-				}
-				in.d.ctl.Publish(control.Event{Kind: control.KindVIP,
-					Message: fmt.Sprintf("VIP %s removed from %s", v.Prefix.Addr(), v.Interface),
-					VIP:     &control.VIPChange{Address: v.Prefix.Addr().String(), Interface: v.Interface}})
-			}
+			in.setVIPs(false)
 		case fsm.SendGratuitousARP:
 			in.gratuitousARP(a.Count)
 		case fsm.Transition:

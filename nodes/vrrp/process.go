@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -166,7 +167,7 @@ func (t *processTracker) scan(skip []int) ([]int, error) {
 	var pids []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || contains(skip, pid) {
+		if err != nil || slices.Contains(skip, pid) {
 			continue
 		}
 		dir := filepath.Join(t.procRoot, e.Name())
@@ -247,15 +248,6 @@ func checkParams(m kaconf.ParamMatch, want []string, got []byte) bool {
 	}
 	// Initial: all but the last NUL.
 	return string(got[:len(blob)-1]) == blob[:len(blob)-1]
-}
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // quorumState turns process counts into the tracked process's state, as

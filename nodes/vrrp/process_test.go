@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,7 +179,7 @@ func TestProcessTrackerScan(t *testing.T) {
 			if !reflect.DeepEqual(tr.pids, tt.want) || tr.up() != (len(tt.want) > 0) {
 				t.Errorf("pids %v up %v, want %v", tr.pids, tr.up(), tt.want)
 			}
-			if got, _ := tr.scan([]int{10}); contains(got, 10) {
+			if got, _ := tr.scan([]int{10}); slices.Contains(got, 10) {
 				t.Errorf("scan skipping 10 found it: %v", got)
 			}
 		})

@@ -3,63 +3,10 @@ package vrrp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"time"
 )
-
-// splitScript splits a vrrp_script command line into arguments the way
-// keepalived does (it executes the program directly, without a shell):
-// words separated by blanks, single or double quotes group words, and a
-// backslash escapes the next character outside single quotes.
-func splitScript(line string) ([]string, error) {
-	var args []string
-	var cur strings.Builder
-	inWord := false
-	var quote rune
-	escaped := false
-	for _, r := range line {
-		switch {
-		case escaped:
-			cur.WriteRune(r)
-			escaped = false
-		case r == '\\' && quote != '\'':
-			escaped, inWord = true, true
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '\'' || r == '"':
-			quote, inWord = r, true
-		case r == ' ' || r == '\t':
-			if inWord {
-				args = append(args, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("script %q: unclosed %c quote", line, quote)
-	}
-	if escaped {
-		return nil, fmt.Errorf("script %q: ends with a backslash", line)
-	}
-	if inWord {
-		args = append(args, cur.String())
-	}
-	if len(args) == 0 {
-		return nil, errors.New("script is empty")
-	}
-	return args, nil
-}
 
 // scriptResult is one run of a tracking script.
 type scriptResult struct {

@@ -2,32 +2,9 @@ package vrrp
 
 import (
 	"context"
-	"reflect"
 	"testing"
 	"time"
 )
-
-func TestSplitScript(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    []string
-		wantErr bool
-	}{
-		{"/usr/bin/killall -0 haproxy", []string{"/usr/bin/killall", "-0", "haproxy"}, false},
-		{"halab check process halab-proxy", []string{"halab", "check", "process", "halab-proxy"}, false},
-		{`/bin/sh -c 'kill -0 $(cat /run/x.pid)'`, []string{"/bin/sh", "-c", "kill -0 $(cat /run/x.pid)"}, false},
-		{`a "b c"  d\ e`, []string{"a", "b c", "d e"}, false},
-		{`a ""`, []string{"a", ""}, false},
-		{`a 'b`, nil, true},
-		{"   ", nil, true},
-	}
-	for _, tt := range tests {
-		got, err := splitScript(tt.in)
-		if (err != nil) != tt.wantErr || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("splitScript(%q) = %q, %v; want %q (error %v)", tt.in, got, err, tt.want, tt.wantErr)
-		}
-	}
-}
 
 func TestRunScript(t *testing.T) {
 	ctx := context.Background()

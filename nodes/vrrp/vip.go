@@ -8,6 +8,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/halab/halab/nodes/control"
 )
 
 // VirtualAddress is one entry of virtual_ipaddress: ADDR[/PREFIX] [dev IF]
@@ -46,9 +48,48 @@ func removeVIP(v VirtualAddress) error {
 	return nil
 }
 
+// setVIPs adds the instance's addresses to their interfaces, or removes
+// those that are there, and publishes a vip event for each one done.
+func (in *instance) setVIPs(add bool) {
+	for _, v := range in.vips {
+		var err error
+		switch {
+		case add:
+			err = addVIP(v)
+		case !hasVIP(v):
+			continue
+		default:
+			err = removeVIP(v)
+		}
+		if err != nil {
+			in.log.Error(err.Error())
+			in.d.ctl.Logf("error", "(%s) %v", in.name, err)
+			continue
+		}
+		in.d.ctl.Publish(VIPEvent(v.Prefix.Addr(), v.Interface, add))
+	}
+}
+
+// VIPEvent is the vip event for addr added on interface ifname, or
+// removed from it.
+func VIPEvent(addr netip.Addr, ifname string, added bool) control.Event {
+	msg := fmt.Sprintf("VIP %s removed from %s", addr, ifname)
+	if added {
+		msg = fmt.Sprintf("VIP %s added on %s", addr, ifname)
+	}
+	return control.Event{Kind: control.KindVIP, Message: msg,
+		VIP: &control.VIPChange{Address: addr.String(), Interface: ifname, Added: added}}
+}
+
 // hasVIP reports whether the address is on its interface now.
 func hasVIP(v VirtualAddress) bool {
-	link, err := netlink.LinkByName(v.Interface)
+	return HasAddress(v.Interface, v.Prefix.Addr())
+}
+
+// HasAddress reports whether the IPv4 address addr is on interface ifname
+// now.
+func HasAddress(ifname string, addr netip.Addr) bool {
+	link, err := netlink.LinkByName(ifname)
 	if err != nil {
 		return false
 	}
@@ -57,7 +98,7 @@ func hasVIP(v VirtualAddress) bool {
 		return false
 	}
 	for _, a := range addrs {
-		if a.IP.Equal(v.Prefix.Addr().AsSlice()) {
+		if ip, ok := netip.AddrFromSlice(a.IP.To4()); ok && ip == addr {
 			return true
 		}
 	}

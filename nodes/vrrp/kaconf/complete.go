@@ -81,7 +81,7 @@ func (p *parser) completeInstance(in *instanceState) {
 	in.InitialState = in.ConfiguredState
 	if in.InitialState == "" {
 		in.InitialState = StateBackup
-		if in.Priority == 255 {
+		if in.AddressOwner() {
 			in.InitialState = StateMaster
 		}
 	}
@@ -116,7 +116,7 @@ func (p *parser) completeAuth(in *instanceState) {
 	case in.AuthPass == "":
 		p.diags.warnf(in.at("auth_type"), "(%s) Authentication specified but no password given. Ignoring", in.Name)
 		in.AuthType = AuthNone
-	case in.AuthType == AuthAH && in.InitialState == StateMaster && in.Priority != 255:
+	case in.AuthType == AuthAH && in.InitialState == StateMaster && !in.AddressOwner():
 		// keepalived must see an advert, and its AH sequence number,
 		// before it may take over.
 		p.diags.warnf(in.at("state"), "(%s) Initial state master is incompatible with AH authentication - clearing", in.Name)
@@ -126,7 +126,7 @@ func (p *parser) completeAuth(in *instanceState) {
 
 // completePreemption applies keepalived's nopreempt and preempt_delay rules.
 func (p *parser) completePreemption(in *instanceState) {
-	if in.Priority == 255 && in.Nopreempt {
+	if in.AddressOwner() && in.Nopreempt {
 		p.diags.warnf(in.at("nopreempt"), "(%s) nopreempt is incompatible with priority 255. resetting nopreempt", in.Name)
 		in.Nopreempt = false
 	}
@@ -179,7 +179,7 @@ func (p *parser) completeTracking(in *instanceState) {
 		switch {
 		case t.Name == in.Interface:
 			p.diags.warnf(t.Pos, "(%s) Ignoring track_interface %s since own interface", in.Name, t.Name)
-		case in.Priority == 255 && t.Weight != 0:
+		case in.AddressOwner() && t.Weight != 0:
 			p.diags.warnf(t.Pos, "(%s) ignoring %s tracked interface due to address owner", in.Name, t.Name)
 		default:
 			ifaces = append(ifaces, t)
@@ -189,7 +189,7 @@ func (p *parser) completeTracking(in *instanceState) {
 
 	scripts := in.TrackScripts[:0]
 	for _, t := range in.TrackScripts {
-		if in.Priority == 255 && t.Weight != 0 {
+		if in.AddressOwner() && t.Weight != 0 {
 			p.diags.warnf(t.Pos, "(%s) ignoring tracked script %s with weights due to address_owner", in.Name, t.Name)
 			continue
 		}

@@ -2,6 +2,7 @@ package kaconf
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -130,7 +131,7 @@ func (p *parser) trackScripts(in *instanceState, lines []statement) {
 			p.diags.errorf(st.pos, "(%s) track script %s not found, ignoring... - define vrrp_script %s before this instance", in.Name, name, name)
 			continue
 		}
-		if trackedScript(in.TrackScripts, name) {
+		if slices.ContainsFunc(in.TrackScripts, func(t TrackScript) bool { return t.Name == name }) {
 			p.diags.warnf(st.pos, "(%s) duplicate track_script %s - ignoring", in.Name, name)
 			continue
 		}
@@ -151,7 +152,7 @@ func (p *parser) trackScripts(in *instanceState, lines []statement) {
 func (p *parser) trackInterfaces(in *instanceState, lines []statement) {
 	for _, st := range lines {
 		name := st.keyword()
-		if trackedInterface(in.TrackInterfaces, name) {
+		if slices.ContainsFunc(in.TrackInterfaces, func(t TrackInterface) bool { return t.Name == name }) {
 			p.diags.warnf(st.pos, "(%s) duplicate track_interface %s - ignoring", in.Name, name)
 			continue
 		}
@@ -201,22 +202,4 @@ func (p *parser) trackWeight(in *instanceState, st statement, what string, rever
 		p.extraArgs(st, 3)
 	}
 	return int(n), reverse, true
-}
-
-func trackedScript(tracks []TrackScript, name string) bool {
-	for _, t := range tracks {
-		if t.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func trackedInterface(tracks []TrackInterface, name string) bool {
-	for _, t := range tracks {
-		if t.Name == name {
-			return true
-		}
-	}
-	return false
 }

@@ -218,6 +218,15 @@ func (in *Instance) Unicast() bool { return len(in.UnicastPeers) > 0 }
 // AddressOwner reports priority 255 (RFC 3768 §5.3.4).
 func (in *Instance) AddressOwner() bool { return in.Priority == 255 }
 
+// VIPDevice is the interface the virtual address v goes on: its dev, else
+// the instance's interface.
+func (in *Instance) VIPDevice(v VirtualIP) string {
+	if v.Device != "" {
+		return v.Device
+	}
+	return in.Interface
+}
+
 // UnicastPeer is one line of unicast_peer: ADDR [min_ttl N] [max_ttl N].
 // Adverts from the peer with a TTL outside [MinTTL, MaxTTL] are dropped;
 // keepalived's defaults are 0 and 255.

@@ -2,6 +2,7 @@ package kaconf
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -313,7 +314,7 @@ func (p *parser) trackProcesses(in *instanceState, lines []statement) {
 			p.diags.errorf(st.pos, "(%s) track process %s not found, ignoring... - define vrrp_track_process %s before this instance", in.Name, name, name)
 			continue
 		}
-		if trackedProcess(in.TrackProcesses, name) {
+		if slices.ContainsFunc(in.TrackProcesses, func(t TrackProcess) bool { return t.Name == name }) {
 			p.diags.warnf(st.pos, "(%s) duplicate track_process %s - ignoring", in.Name, name)
 			continue
 		}
@@ -362,7 +363,7 @@ func (p *parser) trackProcessWeight(in *instanceState, st statement, track *Trac
 // (process_update_track_process_status skips VRRP_PRIO_OWNER); its manual
 // asks for weight 0.
 func (p *parser) completeProcessTracking(in *instanceState) {
-	if in.Priority != 255 {
+	if !in.AddressOwner() {
 		return
 	}
 	for _, t := range in.TrackProcesses {
@@ -370,13 +371,4 @@ func (p *parser) completeProcessTracking(in *instanceState) {
 			p.diags.warnf(t.Pos, "(%s) track_process %s has weight %d, which the address owner (priority 255) ignores - set weight 0", in.Name, t.Name, t.Weight)
 		}
 	}
-}
-
-func trackedProcess(tracks []TrackProcess, name string) bool {
-	for _, t := range tracks {
-		if t.Name == name {
-			return true
-		}
-	}
-	return false
 }
