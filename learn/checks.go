@@ -134,7 +134,7 @@ func checkVRRPPair(ctx context.Context, e *Env, a Acted, _ func(string)) Result 
 		prio       int
 		got        string
 		gotPrio    int
-	}{{r.Master, "MASTER", FullPriority(r.MasterVRRP), m.State, m.Priority}, {r.Backup, "BACKUP", FullPriority(r.BackupVRRP), b.State, b.Priority}} {
+	}{{r.Master, "MASTER", r.MasterVRRP.FullPriority(), m.State, m.Priority}, {r.Backup, "BACKUP", r.BackupVRRP.FullPriority(), b.State, b.Priority}} {
 		v.check(x.got == x.want && x.gotPrio == x.prio, t.T("seen.state", "node", x.node, "state", x.got, "prio", itoa(x.gotPrio), "want_state", x.want, "want_prio", itoa(x.prio)))
 	}
 	v.check(b.Master != "" && b.Counters.Received > 0, t.T("seen.hears", "node", r.Backup, "master", b.Master, "n", fmt.Sprint(b.Counters.Received)))

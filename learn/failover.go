@@ -170,8 +170,8 @@ func checkTrackMovesVIP(ctx context.Context, e *Env, a Acted, waiting func(strin
 		return err == nil && in.Priority == base
 	})
 	if ok {
-		v.check(true, t.T("seen.prio_dropped", "node", r.Master, "from", itoa(FullPriority(r.MasterVRRP)), "to", itoa(base),
-			"took", t.Dur(e.Clock.Now().Sub(a.Done)), "backup", r.Backup, "prio", itoa(FullPriority(r.BackupVRRP))))
+		v.check(true, t.T("seen.prio_dropped", "node", r.Master, "from", itoa(r.MasterVRRP.FullPriority()), "to", itoa(base),
+			"took", t.Dur(e.Clock.Now().Sub(a.Done)), "backup", r.Backup, "prio", itoa(r.BackupVRRP.FullPriority())))
 	} else {
 		v.check(false, t.T("seen.prio_kept", "node", r.Master, "took", t.Dur(dropped)))
 	}

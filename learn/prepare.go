@@ -60,7 +60,7 @@ func (e *Env) unsteady(ctx context.Context) string {
 	for _, lb := range []struct {
 		node, state string
 		prio        int
-	}{{r.Master, "MASTER", FullPriority(r.MasterVRRP)}, {r.Backup, "BACKUP", FullPriority(r.BackupVRRP)}} {
+	}{{r.Master, "MASTER", r.MasterVRRP.FullPriority()}, {r.Backup, "BACKUP", r.BackupVRRP.FullPriority()}} {
 		in, err := e.vrrpOf(ctx, lb.node)
 		if err != nil {
 			return t.T("why.vrrp_silent", "node", lb.node)

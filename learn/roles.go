@@ -99,30 +99,10 @@ func vipInstance(n *lab.Node, vip netip.Addr) (*kaconf.Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load balancer %s: %w", n.Name, err)
 	}
-	for _, in := range cfg.Instances {
-		for _, v := range in.VirtualIPs {
-			if v.Address.Addr() == vip {
-				return in, nil
-			}
-		}
+	if in := cfg.InstanceFor(vip); in != nil {
+		return in, nil
 	}
 	return nil, fmt.Errorf("load balancer %s: no vrrp_instance carries the VIP %s", n.Name, vip)
-}
-
-// FullPriority is an instance's effective priority while every tracked
-// script succeeds: the base raised by each positive weight, within
-// 1..254 (255, the address owner, is never moved).
-func FullPriority(in *kaconf.Instance) int {
-	if in.Priority == 255 {
-		return 255
-	}
-	p := in.Priority
-	for _, t := range in.TrackScripts {
-		if t.Weight > 0 && !t.WeightReverse {
-			p += t.Weight
-		}
-	}
-	return min(max(p, 1), 254)
 }
 
 // MasterDown is the backup's master-down interval while it hears nothing:
@@ -135,7 +115,7 @@ func (r *Roles) MasterDown() time.Duration { return masterDownOf(r.BackupVRRP) }
 func (r *Roles) MasterReturn() time.Duration { return masterDownOf(r.MasterVRRP) }
 
 func masterDownOf(in *kaconf.Instance) time.Duration {
-	return fsm.MasterDownInterval(in.Version, uint8(FullPriority(in)), in.AdvertInterval, 0)
+	return fsm.MasterDownInterval(in.Version, uint8(in.FullPriority()), in.AdvertInterval, 0)
 }
 
 // TrackInterval is how often the master's track script runs (0 without
@@ -169,10 +149,10 @@ func (r *Roles) Vars(t *Texts) map[string]string {
 		"instance": m.Name, "vrid": strconv.Itoa(m.VRID), "version": strconv.Itoa(m.Version),
 		"auth": m.AuthType.String(), "advert": t.Dur(m.AdvertInterval),
 		"prio_master": strconv.Itoa(m.Priority), "prio_backup": strconv.Itoa(b.Priority),
-		"full_master": strconv.Itoa(FullPriority(m)), "full_backup": strconv.Itoa(FullPriority(b)),
+		"full_master": strconv.Itoa(m.FullPriority()), "full_backup": strconv.Itoa(b.FullPriority()),
 		"weight": strconv.Itoa(weight), "script": script, "script_interval": t.Dur(interval),
 		"master_down": t.Dur(r.MasterDown()), "master_return": t.Dur(r.MasterReturn()),
-		"skew":     t.Dur(fsm.SkewTime(b.Version, uint8(FullPriority(b)), b.AdvertInterval)),
+		"skew":     t.Dur(fsm.SkewTime(b.Version, uint8(b.FullPriority()), b.AdvertInterval)),
 		"track_lo": t.Dur(r.MasterDown()), "track_hi": t.Dur(r.MasterDown() + interval),
 		"master_src": addrOr(m.UnicastSrcIP, "-"), "backup_src": addrOr(b.UnicastSrcIP, "-"),
 		"pass_used": m.AuthPass, "pass_written": writtenPass(r.Lab, r.Master, m.AuthPass),
@@ -180,7 +160,7 @@ func (r *Roles) Vars(t *Texts) map[string]string {
 	if fast, err := fastRoles(); err == nil {
 		v["fast_advert"] = t.Dur(fast.MasterVRRP.AdvertInterval)
 		v["fast_master_down"] = t.Dur(fast.MasterDown())
-		v["fast_skew"] = t.Dur(fsm.SkewTime(fast.BackupVRRP.Version, uint8(FullPriority(fast.BackupVRRP)), fast.BackupVRRP.AdvertInterval))
+		v["fast_skew"] = t.Dur(fsm.SkewTime(fast.BackupVRRP.Version, uint8(fast.BackupVRRP.FullPriority()), fast.BackupVRRP.AdvertInterval))
 	}
 	return v
 }

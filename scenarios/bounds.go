@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -103,15 +104,11 @@ func vrrpTimers(node string, conf []byte, vip string) *lbTimers {
 		return nil
 	}
 	in := cfg.Instances[0]
-	for _, cand := range cfg.Instances {
-		for _, v := range cand.VirtualIPs {
-			if v.Address.Addr().String() == vip {
-				in = cand
-			}
-		}
+	if addr, err := netip.ParseAddr(vip); err == nil && cfg.InstanceFor(addr) != nil {
+		in = cfg.InstanceFor(addr)
 	}
 	lt := &lbTimers{node: node, version: in.Version, advert: in.AdvertInterval, base: in.Priority,
-		full: in.Priority, iface: in.Interface, nopreempt: in.Nopreempt, faultIfaces: []string{in.Interface}}
+		full: in.FullPriority(), iface: in.Interface, nopreempt: in.Nopreempt, faultIfaces: []string{in.Interface}}
 	for _, ts := range in.TrackScripts {
 		st := scriptTimers{name: ts.Name, weight: ts.Weight, interval: time.Second, fall: 1, rise: 1}
 		if ts.WeightReverse {
@@ -120,19 +117,12 @@ func vrrpTimers(node string, conf []byte, vip string) *lbTimers {
 		if ts.Script != nil {
 			st.command, st.interval, st.fall, st.rise = ts.Script.Command, ts.Script.Interval, max(ts.Script.Fall, 1), max(ts.Script.Rise, 1)
 		}
-		if st.weight > 0 {
-			lt.full += st.weight
-		}
 		lt.scripts = append(lt.scripts, st)
 	}
 	for _, ti := range in.TrackInterfaces {
 		if ti.Weight == 0 {
 			lt.faultIfaces = append(lt.faultIfaces, ti.Name)
 		}
-	}
-	lt.full = min(max(lt.full, 1), 254)
-	if in.Priority == 255 {
-		lt.full = 255
 	}
 	return lt
 }

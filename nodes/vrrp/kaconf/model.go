@@ -218,6 +218,36 @@ func (in *Instance) Unicast() bool { return len(in.UnicastPeers) > 0 }
 // AddressOwner reports priority 255 (RFC 3768 §5.3.4).
 func (in *Instance) AddressOwner() bool { return in.Priority == 255 }
 
+// FullPriority is the instance's effective priority while every tracked
+// script succeeds, as keepalived computes it: the base raised by each
+// positive (not reversed) weight, kept within 1..254; the address owner's
+// 255 never moves.
+func (in *Instance) FullPriority() int {
+	if in.AddressOwner() {
+		return 255
+	}
+	p := in.Priority
+	for _, t := range in.TrackScripts {
+		if t.Weight > 0 && !t.WeightReverse {
+			p += t.Weight
+		}
+	}
+	return min(max(p, 1), 254)
+}
+
+// InstanceFor returns the vrrp_instance whose virtual_ipaddress holds addr,
+// or nil.
+func (c *Config) InstanceFor(addr netip.Addr) *Instance {
+	for _, in := range c.Instances {
+		for _, v := range in.VirtualIPs {
+			if v.Address.Addr() == addr {
+				return in
+			}
+		}
+	}
+	return nil
+}
+
 // VIPDevice is the interface the virtual address v goes on: its dev, else
 // the instance's interface.
 func (in *Instance) VIPDevice(v VirtualIP) string {
