@@ -176,7 +176,7 @@ func restore(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab.Nod
 		return err
 	}
 	ns.PoweredOff = false
-	for _, kind := range []string{lab.ComponentWeb, lab.ComponentProxy, lab.ComponentVRRP, lab.ComponentProbe} {
+	for _, kind := range lab.StartOrder {
 		if node.Component(kind) == nil {
 			continue
 		}

@@ -44,7 +44,7 @@ func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.R
 			return nil, err
 		}
 		ns.PoweredOff = false
-		for _, kind := range []string{lab.ComponentWeb, lab.ComponentProxy, lab.ComponentVRRP, lab.ComponentProbe} {
+		for _, kind := range lab.StartOrder {
 			if node.Component(kind) != nil {
 				if err := a.startAgain(ctx, m, st, node, ns, kind); err != nil {
 					return nil, err
