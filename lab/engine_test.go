@@ -7,36 +7,11 @@ import (
 	"testing/fstest"
 )
 
-// engineLab is goodLab with room for engine lines: lb1's at line 16, web1's
-// at line 21.
-const engineLab = `name: t1
-networks:
-  public: {subnet: 10.1.0.0/24}
-  private: {subnet: 10.2.0.0/24}
-vip: {address: 10.1.0.200, network: public}
-nodes:
-  client:
-    role: client
-    interfaces: {eth0: {network: public, address: 10.1.0.10/24}}
-  lb1:
-    role: lb
-    interfaces:
-      pub: {network: public, address: 10.1.0.101/24}
-      priv: {network: private, address: 10.2.0.101/24}
-    keepalived: ka.conf
-    LB_ENGINE
-    haproxy: |
-      frontend f
-        bind 10.1.0.200:80
-  web1:
-    WEB_ENGINE
-    role: web
-    interfaces: {eth0: {network: private, address: 10.2.0.200/24}}
-`
-
+// engineFile is goodLab with engine lines: lb's after lb1's keepalived
+// line (line 16), web's right under web1 (line 21).
 func engineFile(lb, web string) string {
-	s := strings.Replace(engineLab, "LB_ENGINE", lb, 1)
-	return strings.Replace(s, "WEB_ENGINE", web, 1)
+	s := strings.Replace(goodLab, "    keepalived: ka.conf\n", "    keepalived: ka.conf\n    "+lb+"\n", 1)
+	return strings.Replace(s, "  web1:\n", "  web1:\n    "+web+"\n", 1)
 }
 
 func TestEngines(t *testing.T) {

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,39 @@ func TestRecordFaultAndInverse(t *testing.T) {
 	}
 	if got := part.Target(); got != "lb1,lb2" {
 		t.Errorf("Target = %q", got)
+	}
+}
+
+func TestFaultTargetRefuses(t *testing.T) {
+	l, err := Parse("t.yaml", []byte(goodLab), testFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &State{Lab: l, Nodes: []NodeState{{Name: "client"}, {Name: "lb1"}, {Name: "web1", PoweredOff: true}}}
+	tests := []struct {
+		f    Fault
+		want string // "" when the fault is let through
+	}{
+		{Fault{Kind: FaultCrash}, "which node? name one"},
+		{Fault{Kind: FaultCrash, Node: "lb9"}, `no node "lb9"`},
+		{Fault{Kind: FaultKill, Node: "web1", Component: "web"}, "web1 is powered off; restore it first"},
+		{Fault{Kind: FaultRestore, Node: "web1"}, ""},
+		{Fault{Kind: FaultRestore, Node: "lb1"}, "lb1 is not powered off"},
+		{Fault{Kind: FaultLinkDown, Node: "lb1", Interface: "eth9"}, `lb1 has no lab interface "eth9"`},
+		{Fault{Kind: FaultDelay, Node: "lb1", Interface: "eth9", DelayMS: 5}, `lb1 has no lab interface "eth9"`},
+		{Fault{Kind: FaultLoss, Node: "lb1", Interface: "pub", Percent: 0}, "loss must be more than 0% and at most 100%, not 0%"},
+		{Fault{Kind: FaultLoss, Node: "lb1", Interface: "pub", Percent: 100}, ""},
+		{Fault{Kind: FaultPartition, Node: "lb1", Peer: "lb9"}, `no node "lb9"`},
+		{Fault{Kind: FaultPartition, Node: "lb1", Peer: "lb1"}, "a node cannot be partitioned from itself"},
+		{Fault{Kind: FaultPartition, Node: "lb1", Peer: "client"}, ""},
+	}
+	for _, tt := range tests {
+		node, ns, err := st.FaultTarget(tt.f)
+		switch {
+		case tt.want == "" && (err != nil || node == nil || ns == nil || node.Name != tt.f.Node || ns.Name != tt.f.Node):
+			t.Errorf("FaultTarget(%+v) = %v, %v, %v; want node %s", tt.f, node, ns, err, tt.f.Node)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("FaultTarget(%+v) error = %v, want %q", tt.f, err, tt.want)
+		}
 	}
 }

@@ -60,7 +60,10 @@ func ApplyRecorded(ctx context.Context, st *State, f Fault, do FaultFunc) error 
 
 // FaultTarget finds the node a fault acts on, in the lab and in its state,
 // and refuses every fault but restore on a powered-off node, as a machine
-// without power takes no other fault.
+// without power takes no other fault. It also refuses, for every provider
+// alike, what no machine could do: restoring a node with power, an
+// interface the node lacks, a loss outside (0, 100], a partition from an
+// unknown node or from itself.
 func (st *State) FaultTarget(f Fault) (*Node, *NodeState, error) {
 	if f.Node == "" {
 		return nil, nil, errors.New("which node? name one")
@@ -76,5 +79,37 @@ func (st *State) FaultTarget(f Fault) (*Node, *NodeState, error) {
 	if ns.PoweredOff && f.Kind != FaultRestore {
 		return nil, nil, fmt.Errorf("%s is powered off; restore it first (halab fault restore %s)", f.Node, f.Node)
 	}
+	if err := st.checkFault(node, ns, f); err != nil {
+		return nil, nil, err
+	}
 	return node, ns, nil
+}
+
+// checkFault is FaultTarget's check of the fault's own fields against
+// node.
+func (st *State) checkFault(node *Node, ns *NodeState, f Fault) error {
+	switch f.Kind {
+	case FaultRestore:
+		if !ns.PoweredOff {
+			return fmt.Errorf("%s is not powered off", f.Node)
+		}
+	case FaultLinkDown, FaultLinkUp, FaultDelay:
+		return node.CheckInterface(f.Interface)
+	case FaultLoss:
+		if err := node.CheckInterface(f.Interface); err != nil {
+			return err
+		}
+		if f.Percent <= 0 || f.Percent > 100 {
+			return fmt.Errorf("loss must be more than 0%% and at most 100%%, not %g%%", f.Percent)
+		}
+	case FaultPartition:
+		peer, err := st.Lab.Node(f.Peer)
+		if err != nil {
+			return err
+		}
+		if peer.Name == node.Name {
+			return errors.New("a node cannot be partitioned from itself")
+		}
+	}
+	return nil
 }

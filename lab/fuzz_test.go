@@ -3,7 +3,6 @@ package lab
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/netip"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/halab/halab/assets"
+	"github.com/halab/halab/internal/fuzzseed"
 )
 
 // FuzzParse feeds lab files to Parse, resolving the configuration files
@@ -20,11 +20,7 @@ import (
 // COL at least 1, in file order; parsing twice gives the same answer; and
 // an accepted lab keeps the rules build enforces.
 func FuzzParse(f *testing.F) {
-	for _, name := range assets.LabNames() {
-		data, err := fs.ReadFile(assets.Labs, name+".yaml")
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range fuzzseed.Files(f, assets.Labs, "*.yaml") {
 		f.Add(data)
 	}
 	for _, s := range []string{
@@ -60,7 +56,7 @@ func checkProblems(t *testing.T, data []byte, err error) {
 	if !errors.As(err, &ve) || len(ve.Problems) == 0 {
 		t.Fatalf("error %v is not a *ValidationError with problems", err)
 	}
-	lines := yamlLines(data)
+	lines := fuzzseed.YAMLLines(data)
 	for i, p := range ve.Problems {
 		if p.File != "f.yaml" || p.Line < 1 || p.Line > lines || p.Column < 1 || p.Message == "" {
 			t.Fatalf("problem %+v is not placed in the %d-line input", p, lines)
@@ -103,18 +99,4 @@ func checkLab(t *testing.T, l *Lab) {
 			t.Fatalf("accepted load balancer %s without vrrp and proxy: %+v", n.Name, n.Components)
 		}
 	}
-}
-
-// yamlLines counts the lines of data as YAML does: CR, LF, CRLF, NEL,
-// LS and PS each end one.
-func yamlLines(data []byte) int {
-	s := strings.ReplaceAll(string(data), "\r\n", "\n")
-	n := 1
-	for _, r := range s {
-		switch r {
-		case '\r', '\n', '\u0085', '\u2028', '\u2029':
-			n++
-		}
-	}
-	return n
 }

@@ -39,6 +39,11 @@ const (
 	ComponentProbe = "probe"
 )
 
+// StartOrder lists the component kinds in the order a lab starts them,
+// at up and at restore: servers before their clients (web, then proxy
+// and VRRP, then the probe).
+var StartOrder = []string{ComponentWeb, ComponentProxy, ComponentVRRP, ComponentProbe}
+
 // Lab is a validated lab: every address parsed, every reference resolved.
 type Lab struct {
 	// Name names the lab's namespaces (halab-NAME-NODE) and state.

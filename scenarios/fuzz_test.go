@@ -3,11 +3,11 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/halab/halab/assets"
+	"github.com/halab/halab/internal/fuzzseed"
 	"github.com/halab/halab/lab"
 )
 
@@ -17,11 +17,7 @@ import (
 // parses must agree; and a drill it accepts must have a name and steps,
 // each step placed in the input. Seeds: the built-in drills.
 func FuzzParseDrill(f *testing.F) {
-	for _, name := range assets.DrillNames() {
-		data, err := fs.ReadFile(assets.Drills, name+".yaml")
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range fuzzseed.Files(f, assets.Drills, "*.yaml") {
 		f.Add(data)
 	}
 	for _, s := range []string{"", "name: [", "- a", drillWith(`wait: 2`, `explode: x`), drillWith(`vip_on: {nodes: [a, a]}`),
@@ -35,7 +31,7 @@ func FuzzParseDrill(f *testing.F) {
 		if fmt.Sprint(err) != fmt.Sprint(err2) || (d == nil) != (d2 == nil) || d != nil && fmt.Sprint(d.Steps) != fmt.Sprint(d2.Steps) {
 			t.Fatalf("two parses disagree: %v / %v", err, err2)
 		}
-		lines := yamlLines(data)
+		lines := fuzzseed.YAMLLines(data)
 		if err != nil {
 			var ve *lab.ValidationError
 			if !errors.As(err, &ve) || len(ve.Problems) == 0 {
@@ -69,18 +65,4 @@ func FuzzParseDrill(f *testing.F) {
 			}
 		}
 	})
-}
-
-// yamlLines counts the lines of data as YAML does: CR, LF, CRLF, NEL,
-// LS and PS each end one.
-func yamlLines(data []byte) int {
-	s := strings.ReplaceAll(string(data), "\r\n", "\n")
-	n := 1
-	for _, r := range s {
-		switch r {
-		case '\r', '\n', '\u0085', '\u2028', '\u2029':
-			n++
-		}
-	}
-	return n
 }

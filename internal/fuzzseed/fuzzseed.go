@@ -100,3 +100,18 @@ func Files(tb testing.TB, fsys fs.FS, pattern string) [][]byte {
 	}
 	return out
 }
+
+// YAMLLines counts the lines of data as YAML does: CR, LF, CRLF, NEL, LS
+// and PS each end one. Fuzz targets use it to check that a reported line
+// lies inside their input.
+func YAMLLines(data []byte) int {
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	n := 1
+	for _, r := range s {
+		switch r {
+		case '\r', '\n', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	return n
+}

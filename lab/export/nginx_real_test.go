@@ -40,43 +40,37 @@ http {
 // server's interfaces; then runs nginx there and asks it for the page.
 func TestRealNginxServesExport(t *testing.T) {
 	nginx := requireTool(t, "nginx", "nginx-light")
-	for _, name := range builtinLabs {
-		l := mustLoad(t, name)
-		r := mustExport(t, l)
-		for _, n := range nodesOf(l, lab.RoleWeb) {
-			t.Run(name+"/"+n.Name, func(t *testing.T) {
-				ns := namespace(t, n)
-				file := n.Name + ".nginx.conf"
-				prefix := t.TempDir()
-				writeIn(t, prefix, file, r.Files[file])
-				conf := writeIn(t, prefix, "nginx.conf", []byte(fmt.Sprintf(nginxConf, prefix, file)))
-				args := []string{nginx, "-p", prefix + "/", "-c", conf, "-e", filepath.Join(prefix, "error.log")}
+	eachExportedNode(t, lab.RoleWeb, func(t *testing.T, r *Result, n *lab.Node) {
+		ns := namespace(t, n)
+		file := n.Name + ".nginx.conf"
+		prefix := t.TempDir()
+		writeIn(t, prefix, file, r.Files[file])
+		conf := writeIn(t, prefix, "nginx.conf", []byte(fmt.Sprintf(nginxConf, prefix, file)))
+		args := []string{nginx, "-p", prefix + "/", "-c", conf, "-e", filepath.Join(prefix, "error.log")}
 
-				out, code := inNamespace(t, ns, append(args, "-t")...)
-				if code != 0 || !strings.Contains(out, "syntax is ok") || !strings.Contains(out, "test is successful") {
-					t.Fatalf("nginx -t: exit status %d; it says:\n%s", code, out)
-				}
-				startNginx(t, ns, append(args, "-g", "daemon off;"))
-				addr := n.Interfaces[0].Address.Addr().String()
-				get := func(path string) (*http.Response, string) {
-					t.Helper()
-					return httpIn(t, ns, "http://"+addr+path)
-				}
-				resp, body := get("/")
-				if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Halab-Web") != n.Name ||
-					!strings.HasPrefix(body, n.Name+" answered (nginx on "+addr+")\n") ||
-					!strings.Contains(body, "X-Forwarded-For: 172.16.0.10\n") {
-					t.Errorf("GET /: %s, X-Halab-Web %q, body:\n%s", resp.Status, resp.Header.Get("X-Halab-Web"), body)
-				}
-				if resp, body := get("/healthz"); resp.StatusCode != http.StatusOK || body != "ok\n" {
-					t.Errorf("GET /healthz: %s, body %q", resp.Status, body)
-				}
-				if resp, _ := get("/elsewhere"); resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Halab-Web") != n.Name {
-					t.Errorf("GET /elsewhere: %s, X-Halab-Web %q; want 404 from %s", resp.Status, resp.Header.Get("X-Halab-Web"), n.Name)
-				}
-			})
+		out, code := inNamespace(t, ns, append(args, "-t")...)
+		if code != 0 || !strings.Contains(out, "syntax is ok") || !strings.Contains(out, "test is successful") {
+			t.Fatalf("nginx -t: exit status %d; it says:\n%s", code, out)
 		}
-	}
+		startNginx(t, ns, append(args, "-g", "daemon off;"))
+		addr := n.Interfaces[0].Address.Addr().String()
+		get := func(path string) (*http.Response, string) {
+			t.Helper()
+			return httpIn(t, ns, "http://"+addr+path)
+		}
+		resp, body := get("/")
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Halab-Web") != n.Name ||
+			!strings.HasPrefix(body, n.Name+" answered (nginx on "+addr+")\n") ||
+			!strings.Contains(body, "X-Forwarded-For: 172.16.0.10\n") {
+			t.Errorf("GET /: %s, X-Halab-Web %q, body:\n%s", resp.Status, resp.Header.Get("X-Halab-Web"), body)
+		}
+		if resp, body := get("/healthz"); resp.StatusCode != http.StatusOK || body != "ok\n" {
+			t.Errorf("GET /healthz: %s, body %q", resp.Status, body)
+		}
+		if resp, _ := get("/elsewhere"); resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Halab-Web") != n.Name {
+			t.Errorf("GET /elsewhere: %s, X-Halab-Web %q; want 404 from %s", resp.Status, resp.Header.Get("X-Halab-Web"), n.Name)
+		}
+	})
 }
 
 // startNginx runs nginx in the foreground inside ns until the test ends.

@@ -1,9 +1,7 @@
 package export
 
 import (
-	"os"
 	"os/user"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -28,23 +26,17 @@ var builtinLabs = []string{"seed", "fast", "nopreempt"}
 
 func TestRealKeepalivedAcceptsExport(t *testing.T) {
 	keepalived := requireTool(t, "keepalived", "keepalived")
-	for _, name := range builtinLabs {
-		l := mustLoad(t, name)
-		r := mustExport(t, l)
-		for _, n := range nodesOf(l, lab.RoleLB) {
-			t.Run(name+"/"+n.Name, func(t *testing.T) {
-				data := r.Files[n.Name+".keepalived.conf"]
-				if strings.Contains(string(data), `"`+KillallPath+" ") {
-					requireTool(t, "killall", "psmisc")
-				}
-				file := writeTemp(t, n.Name+".keepalived.conf", data)
-				out, code := inNamespace(t, namespace(t, n), keepalived, "-t", "-f", file)
-				if code != exitOK || strings.TrimSpace(out) != "" {
-					t.Errorf("keepalived -t -f %s: exit status %d, want 0 and silence; it says:\n%s\nthe file:\n%s", file, code, out, data)
-				}
-			})
+	eachExportedNode(t, lab.RoleLB, func(t *testing.T, r *Result, n *lab.Node) {
+		data := r.Files[n.Name+".keepalived.conf"]
+		if strings.Contains(string(data), `"`+KillallPath+" ") {
+			requireTool(t, "killall", "psmisc")
 		}
-	}
+		file := writeTemp(t, n.Name+".keepalived.conf", data)
+		out, code := inNamespace(t, namespace(t, n), keepalived, "-t", "-f", file)
+		if code != exitOK || strings.TrimSpace(out) != "" {
+			t.Errorf("keepalived -t -f %s: exit status %d, want 0 and silence; it says:\n%s\nthe file:\n%s", file, code, out, data)
+		}
+	})
 }
 
 // TestRealKeepalivedOnLabFiles runs keepalived -t on the lab's own
@@ -191,26 +183,20 @@ func TestRealHAProxyAcceptsExport(t *testing.T) {
 
 func TestRealSysctlAppliesExport(t *testing.T) {
 	sysctl := requireTool(t, "sysctl", "procps")
-	for _, name := range builtinLabs {
-		l := mustLoad(t, name)
-		r := mustExport(t, l)
-		for _, n := range nodesOf(l, lab.RoleLB) {
-			t.Run(name+"/"+n.Name, func(t *testing.T) {
-				ns := namespace(t, n)
-				file := writeTemp(t, "99-halab.conf", r.Files[n.Name+".sysctl.conf"])
-				out, code := inNamespace(t, ns, sysctl, "-p", file)
-				want := strings.Join(configLines(string(r.Files[n.Name+".sysctl.conf"])), "\n")
-				if code != 0 || strings.TrimSpace(out) != want {
-					t.Errorf("sysctl -p: exit status %d, and it says:\n%s\nwant:\n%s", code, out, want)
-				}
-				for _, s := range n.Sysctls {
-					if out, _ := inNamespace(t, ns, sysctl, "-n", s.Key); strings.TrimSpace(out) != s.Value {
-						t.Errorf("%s = %q after sysctl -p, want %q", s.Key, strings.TrimSpace(out), s.Value)
-					}
-				}
-			})
+	eachExportedNode(t, lab.RoleLB, func(t *testing.T, r *Result, n *lab.Node) {
+		ns := namespace(t, n)
+		file := writeTemp(t, "99-halab.conf", r.Files[n.Name+".sysctl.conf"])
+		out, code := inNamespace(t, ns, sysctl, "-p", file)
+		want := strings.Join(configLines(string(r.Files[n.Name+".sysctl.conf"])), "\n")
+		if code != 0 || strings.TrimSpace(out) != want {
+			t.Errorf("sysctl -p: exit status %d, and it says:\n%s\nwant:\n%s", code, out, want)
 		}
-	}
+		for _, s := range n.Sysctls {
+			if out, _ := inNamespace(t, ns, sysctl, "-n", s.Key); strings.TrimSpace(out) != s.Value {
+				t.Errorf("%s = %q after sysctl -p, want %q", s.Key, strings.TrimSpace(out), s.Value)
+			}
+		}
+	})
 }
 
 func mustExport(t *testing.T, l *lab.Lab) *Result {
@@ -222,23 +208,24 @@ func mustExport(t *testing.T, l *lab.Lab) *Result {
 	return r
 }
 
-func nodesOf(l *lab.Lab, role lab.Role) []*lab.Node {
-	var out []*lab.Node
-	for i := range l.Nodes {
-		if l.Nodes[i].Role == role {
-			out = append(out, &l.Nodes[i])
+// eachExportedNode exports each built-in lab and runs fn on each of its
+// nodes with the role, as a subtest named LAB/NODE.
+func eachExportedNode(t *testing.T, role lab.Role, fn func(t *testing.T, r *Result, n *lab.Node)) {
+	t.Helper()
+	for _, name := range builtinLabs {
+		l := mustLoad(t, name)
+		r := mustExport(t, l)
+		for i := range l.Nodes {
+			if n := &l.Nodes[i]; n.Role == role {
+				t.Run(name+"/"+n.Name, func(t *testing.T) { fn(t, r, n) })
+			}
 		}
 	}
-	return out
 }
 
 // writeTemp writes data to a file called name in a directory of the
 // test's own, and returns its path.
 func writeTemp(t *testing.T, name string, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeIn(t, t.TempDir(), name, data)
 }

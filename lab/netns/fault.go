@@ -52,9 +52,6 @@ func (p *Provider) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab
 func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab.Node, ns *lab.NodeState, f lab.Fault) error {
 	switch f.Kind {
 	case lab.FaultRestore:
-		if !ns.PoweredOff {
-			return fmt.Errorf("%s is not powered off", f.Node)
-		}
 		return restore(ctx, h, st, node, ns)
 	case lab.FaultKill, lab.FaultStop:
 		c, err := ns.Component(f.Component)
@@ -97,18 +94,9 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 		}
 		return startAgain(ctx, h, st, node, ns, f.Component)
 	case lab.FaultLinkDown, lab.FaultLinkUp:
-		if err := node.CheckInterface(f.Interface); err != nil {
-			return err
-		}
 		return setLinks(h, []string{f.Interface}, f.Kind == lab.FaultLinkUp)
 	case lab.FaultPartition:
-		peer, err := st.Lab.Node(f.Peer)
-		if err != nil {
-			return err
-		}
-		if peer.Name == node.Name {
-			return fmt.Errorf("a node cannot be partitioned from itself")
-		}
+		peer, _ := st.Lab.Node(f.Peer) // FaultTarget found it
 		pns, err := st.Node(peer.Name)
 		if err != nil {
 			return err
@@ -126,17 +114,8 @@ func applyToNode(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab
 		}
 		return nil
 	case lab.FaultLoss:
-		if err := node.CheckInterface(f.Interface); err != nil {
-			return err
-		}
-		if f.Percent <= 0 || f.Percent > 100 {
-			return fmt.Errorf("loss must be more than 0%% and at most 100%%, not %g%%", f.Percent)
-		}
 		return dropRandomly(h, f.Interface, f.Percent)
 	case lab.FaultDelay:
-		if err := node.CheckInterface(f.Interface); err != nil {
-			return err
-		}
 		return addDelay(h, f.Interface, f.DelayMS)
 	}
 	return fmt.Errorf("unknown fault %q", f.Kind)
@@ -197,7 +176,7 @@ func restore(ctx context.Context, h netns.NsHandle, st *lab.State, node *lab.Nod
 		return err
 	}
 	ns.PoweredOff = false
-	for _, kind := range []string{lab.ComponentWeb, lab.ComponentProxy, lab.ComponentVRRP, lab.ComponentProbe} {
+	for _, kind := range lab.StartOrder {
 		if node.Component(kind) == nil {
 			continue
 		}

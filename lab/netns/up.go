@@ -221,7 +221,6 @@ func (b *builder) wireNode(sw *netlink.Handle, index int, n lab.Node) error {
 // clients (web, then proxy and VRRP, then the probe), and waits until all
 // report ready.
 func (b *builder) startComponents(ctx context.Context, st *lab.State) error {
-	order := []string{lab.ComponentWeb, lab.ComponentProxy, lab.ComponentVRRP, lab.ComponentProbe}
 	byNode := map[string]*lab.NodeState{}
 	for _, n := range b.lab.Nodes {
 		st.Nodes = append(st.Nodes, lab.NodeState{Name: n.Name, Namespace: NamespaceName(b.lab.Name, n.Name)})
@@ -231,7 +230,7 @@ func (b *builder) startComponents(ctx context.Context, st *lab.State) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, ReadyTimeout)
 	defer cancel()
-	for _, kind := range order {
+	for _, kind := range lab.StartOrder {
 		var started []*running
 		for _, n := range b.lab.Nodes {
 			c := n.Component(kind)

@@ -172,7 +172,7 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 // daemons, probes), the nodes of each kind at once, each waited for until
 // ready, as a netns lab starts them.
 func startAll(ctx context.Context, acc *Access, st *lab.State, machines map[string]*machine, progress lab.Progress) error {
-	for _, kind := range []string{lab.ComponentWeb, lab.ComponentProxy, lab.ComponentVRRP, lab.ComponentProbe} {
+	for _, kind := range lab.StartOrder {
 		var mu sync.Mutex
 		err := forEachNode(st.Lab.Nodes, func(n *lab.Node) error {
 			c := n.Component(kind)

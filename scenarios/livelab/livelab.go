@@ -25,7 +25,8 @@ import (
 // callTimeout bounds one control-socket call.
 const callTimeout = 2 * time.Second
 
-// Lab is a running netns lab. It is safe for concurrent use.
+// Lab is a running lab, built by any provider. It is safe for concurrent
+// use.
 type Lab struct {
 	name   string
 	access lab.Access
