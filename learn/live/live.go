@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"sync"
 	"time"
 
 	"github.com/halab/halab/lab"
@@ -26,12 +25,8 @@ const historyWait = 2 * time.Second
 
 // Lab is a running lab. It is safe for concurrent use.
 type Lab struct {
-	name   string
-	halab  string
-	access lab.Access
-
-	mu   sync.Mutex
-	last *lab.State
+	*lab.Handle
+	halab string
 }
 
 var _ learn.Lab = (*Lab)(nil)
@@ -40,49 +35,21 @@ var _ learn.Lab = (*Lab)(nil)
 // binary that runs commands in its nodes (`halab exec`). Close releases
 // the access.
 func Open(name, halab string) (*Lab, error) {
-	st, acc, err := lab.OpenRunning(name)
+	h, err := lab.OpenHandle(name)
 	if err != nil {
 		return nil, err
 	}
-	return &Lab{name: st.Name, halab: halab, access: acc, last: st}, nil
-}
-
-// Close releases the access to the lab.
-func (l *Lab) Close() error { return l.access.Close() }
-
-// Access is the lab's provider access (the dashboard's pane reads through
-// it too).
-func (l *Lab) Access() lab.Access { return l.access }
-
-// State reads the lab's recorded state afresh, falling back on the last
-// one read.
-func (l *Lab) State() *lab.State {
-	st, err := lab.LoadState(l.name)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err == nil {
-		l.last = st
-	}
-	return l.last
-}
-
-// Fault applies f through the lab's provider.
-func (l *Lab) Fault(ctx context.Context, f lab.Fault) error {
-	st, err := lab.LoadState(l.name)
-	if err != nil {
-		return err
-	}
-	return l.access.Apply(ctx, st, f)
+	return &Lab{Handle: h, halab: halab}, nil
 }
 
 // Interfaces reads node's interfaces from its kernel.
 func (l *Lab) Interfaces(ctx context.Context, node string) ([]lab.InterfaceInfo, error) {
-	return l.access.Interfaces(ctx, node)
+	return l.Access().Interfaces(ctx, node)
 }
 
 // Exec runs argv in node with `halab exec --lab NAME NODE -- ARGV…`.
 func (l *Lab) Exec(ctx context.Context, node string, argv []string) (learn.Output, error) {
-	args := append([]string{"exec", "--lab", l.name, node, "--"}, argv...)
+	args := append([]string{"exec", "--lab", l.Name(), node, "--"}, argv...)
 	cmd := exec.CommandContext(ctx, l.halab, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -102,17 +69,15 @@ func (l *Lab) Exec(ctx context.Context, node string, argv []string) (learn.Outpu
 
 // component finds node's component of kind in the recorded state.
 func (l *Lab) component(node, kind string) (lab.ComponentState, error) {
-	st := l.State()
-	ns, err := st.Node(node)
+	ns, err := l.State().Node(node)
 	if err != nil {
 		return lab.ComponentState{}, err
 	}
-	for _, c := range ns.Components {
-		if c.Kind == kind {
-			return c, nil
-		}
+	c, err := ns.Component(kind)
+	if err != nil {
+		return lab.ComponentState{}, err
 	}
-	return lab.ComponentState{}, fmt.Errorf("%s runs no %s", node, kind)
+	return *c, nil
 }
 
 // Status asks node's component for its status.
@@ -121,7 +86,7 @@ func (l *Lab) Status(ctx context.Context, node, kind string, detail any) (contro
 	if err != nil {
 		return control.Status{}, err
 	}
-	return l.access.Control(node, c).Status(ctx, detail)
+	return l.Access().Control(node, c).Status(ctx, detail)
 }
 
 // errReplayed stops reading a stream once the replay is read.
@@ -136,7 +101,7 @@ func (l *Lab) History(ctx context.Context, node, kind string) ([]control.Event, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, historyWait)
 	defer cancel()
-	client := l.access.Control(node, c)
+	client := l.Access().Control(node, c)
 	st, err := client.Status(ctx, nil)
 	if err != nil {
 		return nil, err

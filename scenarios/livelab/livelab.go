@@ -28,11 +28,7 @@ const callTimeout = 2 * time.Second
 // Lab is a running lab, built by any provider. It is safe for concurrent
 // use.
 type Lab struct {
-	name   string
-	access lab.Access
-
-	mu   sync.Mutex
-	last *lab.State
+	*lab.Handle
 }
 
 var _ scenarios.Lab = (*Lab)(nil)
@@ -40,48 +36,11 @@ var _ scenarios.Lab = (*Lab)(nil)
 // Open finds the running lab called name (or the only one up, when name is
 // empty) and opens access to it; Close releases it.
 func Open(name string) (*Lab, error) {
-	st, acc, err := lab.OpenRunning(name)
+	h, err := lab.OpenHandle(name)
 	if err != nil {
 		return nil, err
 	}
-	return &Lab{name: st.Name, access: acc, last: st}, nil
-}
-
-// Close releases the access to the lab.
-func (l *Lab) Close() error { return l.access.Close() }
-
-// Name is the lab's name.
-func (l *Lab) Name() string { return l.name }
-
-// State reads the lab's recorded state afresh (faults change it), falling
-// back on the last one read.
-func (l *Lab) State() *lab.State {
-	st, err := lab.LoadState(l.name)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err == nil {
-		l.last = st
-	}
-	return l.last
-}
-
-// Events is lab.Watch on a copy of the state of its own.
-func (l *Lab) Events(ctx context.Context) <-chan control.Event {
-	st, err := lab.LoadState(l.name)
-	if err != nil {
-		st = l.State()
-	}
-	return lab.Watch(ctx, st, l.access)
-}
-
-// Fault applies f through the lab's provider (which records it in the
-// lab's state and event log).
-func (l *Lab) Fault(ctx context.Context, f lab.Fault) error {
-	st, err := lab.LoadState(l.name)
-	if err != nil {
-		return err
-	}
-	return l.access.Apply(ctx, st, f)
+	return &Lab{h}, nil
 }
 
 // Probe runs an action of the client node's probe.
@@ -92,17 +51,17 @@ func (l *Lab) Probe(ctx context.Context, action string, in, out any) error {
 			if c.Kind == lab.ComponentProbe {
 				ctx, cancel := context.WithTimeout(ctx, callTimeout)
 				defer cancel()
-				return l.access.Control(n.Name, c).Do(ctx, action, in, out)
+				return l.Access().Control(n.Name, c).Do(ctx, action, in, out)
 			}
 		}
 	}
-	return fmt.Errorf("lab %s has no client probe", l.name)
+	return fmt.Errorf("lab %s has no client probe", l.Name())
 }
 
 // Holders reads each load balancer's addresses from its kernel and says
 // which hold the VIP.
 func (l *Lab) Holders(ctx context.Context) (map[string]bool, error) {
-	st := l.cached()
+	st := l.Cached()
 	vip := st.Lab.VIP.Address
 	out := map[string]bool{}
 	var errs []error
@@ -110,7 +69,7 @@ func (l *Lab) Holders(ctx context.Context) (map[string]bool, error) {
 		if n.Role != lab.RoleLB {
 			continue
 		}
-		ifaces, err := l.access.Interfaces(ctx, n.Name)
+		ifaces, err := l.Access().Interfaces(ctx, n.Name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -138,7 +97,7 @@ func holds(ifaces []lab.InterfaceInfo, addr netip.Addr) bool {
 // VRRP asks each load balancer's VRRP daemon for its instance; a daemon
 // that does not answer is DOWN.
 func (l *Lab) VRRP(ctx context.Context) (map[string]scenarios.VRRPStatus, error) {
-	st := l.cached()
+	st := l.Cached()
 	out := map[string]scenarios.VRRPStatus{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -150,7 +109,7 @@ func (l *Lab) VRRP(ctx context.Context) (map[string]scenarios.VRRPStatus, error)
 			wg.Add(1)
 			go func(node string, c lab.ComponentState) {
 				defer wg.Done()
-				s := readVRRP(ctx, l.access.Control(node, c), st.Lab.VIP.Address.String())
+				s := readVRRP(ctx, l.Access().Control(node, c), st.Lab.VIP.Address.String())
 				mu.Lock()
 				out[node] = s
 				mu.Unlock()
@@ -179,12 +138,4 @@ func readVRRP(ctx context.Context, client *control.Client, vip string) scenarios
 	}
 	state := strings.ToUpper(in.State)
 	return scenarios.VRRPStatus{State: state, Priority: in.Priority}
-}
-
-// cached is the last state read: node names and sockets do not change
-// while a lab runs, so polling needs no fresh read.
-func (l *Lab) cached() *lab.State {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.last
 }
