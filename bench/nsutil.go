@@ -4,39 +4,19 @@ import (
 	"fmt"
 	"net/netip"
 	"os/exec"
-	"runtime"
 	"slices"
 	"syscall"
 	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+
+	labnetns "github.com/halab/halab/lab/netns"
 )
 
 // StartIn starts cmd inside the named network namespace (as ip netns exec).
 func StartIn(namespace string, cmd *exec.Cmd) error {
-	h, err := netns.GetFromName(namespace)
-	if err != nil {
-		return fmt.Errorf("namespace %s: %w", namespace, err)
-	}
-	defer h.Close()
-	runtime.LockOSThread()
-	orig, err := netns.Get()
-	if err != nil {
-		runtime.UnlockOSThread()
-		return err
-	}
-	defer orig.Close()
-	if err := netns.Set(h); err != nil {
-		runtime.UnlockOSThread()
-		return err
-	}
-	startErr := cmd.Start()
-	if err := netns.Set(orig); err != nil {
-		return fmt.Errorf("return to the original namespace: %w", err) // thread stays locked: retired
-	}
-	runtime.UnlockOSThread()
-	return startErr
+	return labnetns.InNamed(namespace, cmd.Start)
 }
 
 // withNetlink runs fn with a netlink handle inside the named namespace.

@@ -10,7 +10,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/halab/halab/lab/netns"
 )
 
 // ReflabScript finds shared/tools/reflab.sh: $HALAB_SHARED/tools, or the
@@ -45,40 +46,10 @@ func Reflab(verb string) error {
 }
 
 // NamespacePIDs lists the processes living in the named namespaces.
-func NamespacePIDs(namespaces []string) []int {
-	ids := map[uint64]bool{}
-	for _, ns := range namespaces {
-		var st syscall.Stat_t
-		if syscall.Stat(filepath.Join("/run/netns", ns), &st) == nil {
-			ids[st.Ino] = true
-		}
-	}
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		var st syscall.Stat_t
-		if syscall.Stat(fmt.Sprintf("/proc/%d/ns/net", pid), &st) == nil && ids[st.Ino] {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
+func NamespacePIDs(namespaces []string) []int { return netns.NamedProcesses(namespaces) }
 
 // Namespaces lists named namespaces starting with prefix.
-func Namespaces(prefix string) []string {
-	var out []string
-	entries, _ := os.ReadDir("/run/netns")
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), prefix) {
-			out = append(out, e.Name())
-		}
-	}
-	return out
-}
+func Namespaces(prefix string) []string { return netns.ListNamespaces(prefix) }
 
 // RSS returns the summed resident set size of pids, in bytes, and the
 // summed proportional set size (shared pages divided among their users).

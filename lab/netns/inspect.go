@@ -96,16 +96,33 @@ func Exec(st *lab.State, node string, argv []string) error {
 // InNode runs fn on a thread inside node's namespace: sockets fn opens are
 // the node's. Tests use it to check links from inside the lab.
 func InNode(labName, node string, fn func() error) error {
-	h, err := netns.GetFromPath(NamespacePath(NamespaceName(labName, node)))
+	if err := InNamed(NamespaceName(labName, node), fn); err != nil {
+		return fmt.Errorf("%s: %w", node, err)
+	}
+	return nil
+}
+
+// InNamed runs fn on a thread inside the named namespace (any under
+// NamespaceDir, a lab's or not): sockets fn opens and processes it starts
+// are the namespace's, as with `ip netns exec`.
+func InNamed(name string, fn func() error) error {
+	h, err := netns.GetFromPath(NamespacePath(name))
 	if err != nil {
-		return fmt.Errorf("%s: namespace %s is missing: %w", node, NamespaceName(labName, node), err)
+		return fmt.Errorf("namespace %s is missing: %w", name, err)
 	}
 	defer h.Close()
 	return inNamespace(h, fn)
 }
 
+// NamedProcesses lists the processes living in the named namespaces.
+func NamedProcesses(names []string) []int { return processesOf(names, nil) }
+
+// ListNamespaces returns the named namespaces whose names start with
+// prefix, sorted.
+func ListNamespaces(prefix string) []string { return listNamespaces(prefix) }
+
 // NodeProcesses lists the processes living in node's namespace, found by
 // looking at every process's network namespace (as `ip netns pids`).
 func NodeProcesses(labName, node string) []int {
-	return processesOf([]string{NamespaceName(labName, node)}, nil)
+	return NamedProcesses([]string{NamespaceName(labName, node)})
 }

@@ -231,7 +231,7 @@ func buildSteps(l *lab.Lab) []lab.Step {
 		}
 	}
 	pid := 4100
-	for _, kind := range []string{lab.ComponentWeb, lab.ComponentProxy, lab.ComponentVRRP, lab.ComponentProbe} {
+	for _, kind := range lab.StartOrder {
 		for _, n := range l.Nodes {
 			if n.Component(kind) != nil {
 				pid += 7
