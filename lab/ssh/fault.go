@@ -22,9 +22,6 @@ func (a *Access) Apply(ctx context.Context, st *lab.State, f lab.Fault) error {
 }
 
 func (a *Access) apply(ctx context.Context, st *lab.State, f lab.Fault) ([]lab.RemovedAddress, error) {
-	if st.Lab != nil {
-		a.lab = st.Lab
-	}
 	if f.Kind == lab.FaultHeal {
 		return nil, a.healAll(ctx, st)
 	}
