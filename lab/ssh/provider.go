@@ -84,7 +84,7 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 	defer acc.Close()
 	var mu sync.Mutex
 	machines := map[string]*machine{}
-	chosen := map[string]string{}
+	chosen := map[string]string{} // node → the GOARCH of its build
 	err = forEachNode(l.Nodes, func(n *lab.Node) error {
 		progress.Report(n.Name, "connecting to %s", n.SSH)
 		m, f, err := acc.connect(ctx, n.Name)
@@ -94,8 +94,7 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 		if err := checkNode(n, f); err != nil {
 			return err
 		}
-		bin, err := binaryFor(n.Name, f, bins)
-		if err != nil {
+		if _, err := binaryFor(n.Name, f, bins); err != nil {
 			return err
 		}
 		who := m.target.User
@@ -113,7 +112,7 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 			return fmt.Errorf("%s: %s is left from an earlier run of lab %s; remove it with `halab down -f %s`", n.Name, labDir(m.target, l.Name), l.Name, l.Source)
 		}
 		mu.Lock()
-		machines[n.Name], chosen[n.Name] = m, bin
+		machines[n.Name], chosen[n.Name] = m, goArch(f.Machine)
 		mu.Unlock()
 		return nil
 	})
@@ -142,14 +141,8 @@ func (p *Provider) Up(ctx context.Context, l *lab.Lab, progress lab.Progress) (s
 		return nil, err
 	}
 	err = forEachNode(l.Nodes, func(n *lab.Node) error {
-		m := machines[n.Name]
-		arch := ""
-		for a, path := range bins {
-			if path == chosen[n.Name] {
-				arch = a
-			}
-		}
-		if err := prepare(ctx, m, l.Name, n, chosen[n.Name], sums[arch]); err != nil {
+		m, arch := machines[n.Name], chosen[n.Name]
+		if err := prepare(ctx, m, l.Name, n, bins[arch], sums[arch]); err != nil {
 			return err
 		}
 		progress.Report(n.Name, "halab copied to %s (SHA-256 %s… verified)", binPath(m.target, l.Name), sums[arch][:12])
